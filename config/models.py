@@ -1,0 +1,53 @@
+"""Which models and voices the agents speak with (LiveKit Inference model strings)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from config.section import Section
+
+TurnDetection = Literal["builtin", "multilingual", "vad"]
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class ModelSettings(Section):
+    stt_model: str = Field(default="deepgram/nova-3", min_length=1)
+    stt_language: str = Field(default="en")
+    llm_model: str = Field(default="openai/gpt-4.1-mini", min_length=1)
+    tts_model: str = Field(default="cartesia/sonic-3", min_length=1)
+    tts_voice: str = Field(
+        default="9626c31c-bec5-4cca-baa8-f8ba9e84c8bc", description="The front-line voice."
+    )
+    manager_llm_model: str | None = Field(
+        default=None, description="The manager's LLM (unset: same as LLM_MODEL)."
+    )
+    manager_tts_voice: str = Field(
+        default="6f84f4b8-58a2-430c-8c79-688dad597532",
+        min_length=1,
+        description="The manager speaks with a different voice.",
+    )
+    fallback_llm_models: list[str] = Field(default_factory=list)
+    fallback_stt_models: list[str] = Field(default_factory=list)
+    fallback_tts_models: list[str] = Field(default_factory=list)
+    turn_detection: TurnDetection = Field(
+        default="builtin",
+        description=(
+            "builtin: livekit.agents.inference.TurnDetector (no download); multilingual: "
+            "the livekit-plugins-turn-detector model (needs `python agent.py download-files`); "
+            "vad: silence only."
+        ),
+    )
+
+    @field_validator(
+        "fallback_llm_models", "fallback_stt_models", "fallback_tts_models", mode="before"
+    )
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split_list(value)

@@ -1,0 +1,76 @@
+"""One typed settings object, read from the environment once at start.
+
+Each concept owns a section (a pydantic-settings model reading flat environment
+variables). `load_settings()` reads every section and, if any value is missing or wrong,
+raises one `SettingsError` that names every problem and the variable to set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from config.consent import ConsentSettings
+from config.livekit import LiveKitSettings
+from config.manager import ManagerSettings
+from config.models import ModelSettings
+from config.section import Section
+from config.store import StoreSettings
+
+
+class SettingsError(Exception):
+    """Raised once at start with every configuration problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"{len(problems)} configuration problem(s):\n{lines}\n"
+            "Set these in .env.local (see .env.example for every variable and its default)."
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    livekit: LiveKitSettings
+    models: ModelSettings
+    consent: ConsentSettings
+    manager: ManagerSettings
+    store: StoreSettings
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "livekit": LiveKitSettings,
+    "models": ModelSettings,
+    "consent": ConsentSettings,
+    "manager": ManagerSettings,
+    "store": StoreSettings,
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    variable = "_".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
+    got = error.get("input")
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return f"{variable} is required but not set"
+    if isinstance(got, str | int | float) and not isinstance(got, bool):
+        return f"{variable}={got!r}: {message}"
+    return f"{variable}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read every section from the environment; `overrides` maps a section name to a dict of
+    field values that win over the environment (used by tests and the rehearsal)."""
+    problems: list[str] = []
+    sections: dict[str, Section] = {}
+    for name, cls in SECTIONS.items():
+        try:
+            sections[name] = cls(**overrides.get(name, {}))
+        except ValidationError as exc:
+            problems.extend(_describe(e) for e in exc.errors())
+    if problems:
+        raise SettingsError(problems)
+    return Settings(**sections)

@@ -1,0 +1,77 @@
+"""What the store keeps: consent decisions and call records (the delivered payload)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ConsentMethod = Literal["voice", "keypad", "none"]
+ConsentEnding = Literal["answered", "unclear", "hung_up", "session_closed"]
+CallStatus = Literal["complete", "caller_hung_up", "declined", "error"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CallerInfo(BaseModel):
+    """Who is calling. SIP fields are empty for web and console callers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    identity: str | None = None
+    phone_number: str | None = Field(default=None, description="E.164, from sip.phoneNumber")
+    trunk_number: str | None = Field(default=None, description="E.164, from sip.trunkPhoneNumber")
+    sip_call_id: str | None = None
+
+    @property
+    def is_phone(self) -> bool:
+        return self.phone_number is not None or self.sip_call_id is not None
+
+
+class ConsentRecord(BaseModel):
+    """One consent decision. Append-only: a row is never updated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job_id: str
+    room: str
+    caller: CallerInfo = Field(default_factory=CallerInfo)
+    asked_at: datetime
+    answered_at: datetime | None = None
+    wording: str = Field(description="The exact words played to the caller.")
+    wording_version: str = Field(description="sha256 prefix of `wording`.")
+    method: ConsentMethod
+    digit: str | None = None
+    answer_text: str | None = Field(default=None, description="What the caller said or pressed.")
+    decision: bool
+    ending: ConsentEnding
+    egress_id: str | None = None
+    recording_error: str | None = None
+
+
+class CallRecord(BaseModel):
+    """A call's record as it leaves the conversation (seed 003's payload, plus consent)."""
+
+    job_id: str
+    room_id: str | None = None
+    room: str
+    started_at: datetime
+    ended_at: datetime
+    summary: str | None = None
+    results: dict[str, Any] = Field(default_factory=dict)
+    form: str | None = None
+    status: CallStatus
+    consent: dict[str, Any] | None = Field(
+        default=None, description="decision, method, wording_version, asked_at, answered_at"
+    )
+    ended_reason: str | None = Field(default=None, description="how the session closed")
+    caller: CallerInfo = Field(default_factory=CallerInfo)
+    events: list[dict[str, Any]] = Field(
+        default_factory=list, description="escalations, grants, transfers, callbacks, errors"
+    )
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
