@@ -49,7 +49,7 @@ class ConsentSettings(Section):
         default=2,
         ge=1,
         le=5,
-        description="Unclear answers after which consent counts as not given.",
+        description="Unclear answers after which consent is not given (2: one clarification).",
     )
     record_session_before_consent: bool = Field(
         default=False,

@@ -18,6 +18,7 @@ from config.manager import ManagerSettings
 from config.models import ModelSettings
 from config.section import Section
 from config.store import StoreSettings
+from config.wording import WordingSettings
 
 
 class SettingsError(Exception):
@@ -39,6 +40,7 @@ class Settings:
     consent: ConsentSettings
     manager: ManagerSettings
     store: StoreSettings
+    wording: WordingSettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -47,6 +49,7 @@ SECTIONS: dict[str, type[Section]] = {
     "consent": ConsentSettings,
     "manager": ManagerSettings,
     "store": StoreSettings,
+    "wording": WordingSettings,
 }
 
 

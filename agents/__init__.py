@@ -1,0 +1,1 @@
+"""The agents of the escalation ladder: front desk, specialists, manager."""

@@ -1,0 +1,75 @@
+"""The front desk: asks for consent first, then finds what the caller needs."""
+
+from __future__ import annotations
+
+import logging
+
+from livekit.agents import llm
+
+from agents.front_line import ESCALATION_RULES, FrontLineAgent
+from agents.manager import ManagerAgent
+from call.consent_policy import apply_consent
+from call.state import CallState
+from tasks.consent import CollectConsent, ConsentResult
+
+logger = logging.getLogger("consent-agent.front-desk")
+
+CUSTOMER_SERVICE_INSTRUCTIONS = f"""\
+# Role
+You are the front desk of {{company}}'s phone line. Find out what the caller needs and
+hand them to the right specialist as soon as you know.
+
+# Routing
+- billing: charges, invoices, payments, refunds.
+- support: something doesn't work.
+- sales: buying, plans, upgrades, pricing.
+Call `route_to` as soon as the need is clear; the specialist greets the caller, so don't
+announce the transfer. Answer simple general questions yourself.
+
+{ESCALATION_RULES}
+# Style
+Spoken, warm, brief: one or two sentences. Never read out tool names.
+"""
+
+AFTER_CONSENT = (
+    "The recording question is settled; don't mention it or thank them for it. "
+    "If the caller already said what they need, act on it; otherwise ask how you can help."
+)
+
+
+class CustomerServiceAgent(FrontLineAgent):
+    def __init__(self, state: CallState, *, chat_ctx: llm.ChatContext | None = None) -> None:
+        super().__init__(
+            instructions=CUSTOMER_SERVICE_INSTRUCTIONS.format(
+                company=state.settings.consent.company_name
+            ),
+            chat_ctx=chat_ctx,
+            llm_model=state.models.llm,
+            tts_model=state.models.tts,
+        )
+
+    async def on_enter(self) -> None:
+        state = self.state
+        if state.consent is None:
+            result = await self._ask_consent(state)
+            if not await apply_consent(self.session, state, result):
+                return
+        if state.wants_manager:
+            state.note("escalation", to="manager", by=self.label, reason="asked during consent")
+            self.session.update_agent(ManagerAgent.for_call(state, chat_ctx=self.chat_ctx))
+            return
+        self.session.generate_reply(instructions=AFTER_CONSENT)
+
+    async def _ask_consent(self, state: CallState) -> ConsentResult:
+        task = CollectConsent(
+            settings=state.settings.consent,
+            keypad=state.caller.is_phone,
+            chat_ctx=self.chat_ctx,
+        )
+        try:
+            return await task
+        except Exception:
+            # The caller hung up or the session closed with the question open: no consent.
+            ending = "hung_up" if state.caller_left else "session_closed"
+            logger.info("consent question ended without an answer (%s)", ending)
+            return task.unanswered(ending)

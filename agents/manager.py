@@ -1,0 +1,124 @@
+"""The manager: the top of the AI ladder, with bounded authority to make things right."""
+
+from __future__ import annotations
+
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from livekit.agents import RunContext, ToolError, function_tool, llm
+from pydantic import Field
+
+from agents.base import CallAgent
+from call.state import CallState, Grant, GrantKind
+
+logger = logging.getLogger("consent-agent.manager")
+
+MANAGER_INSTRUCTIONS = """\
+# Role
+You are a customer service manager at {company}. The caller was escalated to you; the
+conversation so far is in your history, so never ask them to repeat themselves.
+
+# Authority
+- You may issue account credits up to {max_credit} {currency} and refunds up to
+  {max_refund} {currency} in total on this call, with `issue_credit` and `issue_refund`.
+- If the tool says an amount is above your authority, offer what you can grant or a
+  transfer to a person.
+- Only grant what fixes the caller's problem; say what you granted, once.
+
+# Style
+Calm, empathetic, decisive. Spoken, brief. Never read out tool names.
+"""
+
+MANAGER_GREETING = (
+    "Introduce yourself as the manager. In one sentence, show you know what the caller "
+    "needs from the conversation so far, then say how you'll resolve it or ask the one "
+    "question you need."
+)
+
+_CENTS = Decimal("0.01")
+
+
+class ManagerAgent(CallAgent):
+    def __init__(
+        self,
+        state: CallState,
+        *,
+        chat_ctx: llm.ChatContext | None = None,
+        llm_model: llm.LLM | None = None,
+        tts_model: object = None,
+    ) -> None:
+        limits = state.settings.manager
+        super().__init__(
+            instructions=MANAGER_INSTRUCTIONS.format(
+                company=state.settings.consent.company_name,
+                max_credit=limits.manager_max_credit,
+                max_refund=limits.manager_max_refund,
+                currency=limits.currency,
+            ),
+            chat_ctx=chat_ctx,
+            llm_model=llm_model,
+            tts_model=tts_model,
+        )
+
+    @classmethod
+    def for_call(cls, state: CallState, *, chat_ctx: llm.ChatContext) -> ManagerAgent:
+        """The manager with its own voice (and model, if configured)."""
+        return cls(
+            state,
+            chat_ctx=chat_ctx,
+            llm_model=state.models.manager_llm or state.models.llm,
+            tts_model=state.models.manager_tts,
+        )
+
+    async def on_enter(self) -> None:
+        self.state.note("manager_joined")
+        self.session.generate_reply(instructions=MANAGER_GREETING)
+
+    @function_tool()
+    async def issue_credit(
+        self,
+        context: RunContext,
+        amount: Annotated[float, Field(gt=0, description="Amount of the credit")],
+        reason: Annotated[str, Field(min_length=3, max_length=300)],
+    ) -> str:
+        """Credit the caller's account.
+
+        Args:
+            amount: The credit, in the account's currency.
+            reason: Why, in one line (it goes on the call's record).
+        """
+        return self._grant("credit", amount, reason, self.state.settings.manager.manager_max_credit)
+
+    @function_tool()
+    async def issue_refund(
+        self,
+        context: RunContext,
+        amount: Annotated[float, Field(gt=0, description="Amount to refund")],
+        reason: Annotated[str, Field(min_length=3, max_length=300)],
+    ) -> str:
+        """Refund a payment to the caller.
+
+        Args:
+            amount: The refund, in the account's currency.
+            reason: Why, in one line (it goes on the call's record).
+        """
+        return self._grant("refund", amount, reason, self.state.settings.manager.manager_max_refund)
+
+    def _grant(self, kind: GrantKind, amount: float, reason: str, limit: Decimal) -> str:
+        state = self.state
+        value = Decimal(str(amount)).quantize(_CENTS, rounding=ROUND_HALF_UP)
+        currency = state.settings.manager.currency
+        already = state.granted_total(kind)
+        if already + value > limit:
+            left = max(limit - already, Decimal(0))
+            state.note("grant_refused", kind=kind, amount=str(value), limit=str(limit))
+            raise ToolError(
+                f"A {kind} of {value} {currency} is above your authority: at most {left} "
+                f"{currency} more on this call. Offer up to that, or a transfer to a person."
+            )
+        grant = Grant(kind=kind, amount=value, currency=currency, reason=reason)
+        state.grants.append(grant)
+        state.note("grant", kind=kind, amount=str(value), currency=currency, reason=reason)
+        logger.info("manager granted a %s of %s %s", kind, value, currency)
+        return f"{kind.capitalize()} of {value} {currency} issued."

@@ -1,0 +1,60 @@
+"""Sales: buying, plans, upgrades."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from livekit.agents import RunContext, function_tool, llm
+from pydantic import Field
+
+from agents.front_line import ESCALATION_RULES, FrontLineAgent
+from call.state import CallState
+
+SALES_INSTRUCTIONS = f"""\
+# Role
+You are the sales specialist at {{company}}. You help callers choose and buy.
+
+# What you can do
+- Ask what they need, then record it with `record_interest` so sales can follow up.
+- Never promise prices or discounts you weren't given.
+
+{ESCALATION_RULES}
+# Style
+Spoken, warm, brief. One question at a time. Never read out tool names.
+"""
+
+SALES_GREETING = (
+    "You have just taken over from the front desk. Without repeating what the caller "
+    "already said, acknowledge their interest and ask what they're looking for."
+)
+
+
+class SalesAgent(FrontLineAgent):
+    department = "sales"
+
+    def __init__(self, state: CallState, *, chat_ctx: llm.ChatContext | None = None) -> None:
+        super().__init__(
+            instructions=SALES_INSTRUCTIONS.format(company=state.settings.consent.company_name),
+            chat_ctx=chat_ctx,
+            llm_model=state.models.llm,
+            tts_model=state.models.tts,
+        )
+
+    async def on_enter(self) -> None:
+        self.session.generate_reply(instructions=SALES_GREETING)
+
+    @function_tool()
+    async def record_interest(
+        self,
+        context: RunContext,
+        product: Annotated[str, Field(min_length=1, max_length=200)],
+        notes: str = "",
+    ) -> str:
+        """Record what the caller wants to buy, for the sales team's follow-up.
+
+        Args:
+            product: The product or plan the caller is interested in.
+            notes: Anything else that matters (team size, timeline, budget).
+        """
+        self.state.note("sales_interest", product=product, notes=notes)
+        return "Recorded for the sales team."

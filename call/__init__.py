@@ -1,0 +1,1 @@
+"""One call: its state, its side effects kept off the caller's path, and its record."""

@@ -1,0 +1,81 @@
+"""What a consent decision sets in motion. Decided in code, never by the model.
+
+- The decision is stored (with the recording's egress id, or why it failed) in the
+  background: the caller never waits on the store or on Egress.
+- Recording starts only after a yes.
+- On a no: `hang_up` says goodbye (not interruptible) and ends the call;
+  `continue_unrecorded` says so and goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from livekit.agents import AgentSession
+
+from call.state import CallState
+from store.records import ConsentRecord
+from tasks.consent import ConsentResult
+
+logger = logging.getLogger("consent-agent.consent")
+
+
+def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
+    return ConsentRecord(
+        job_id=state.job_id,
+        room=state.room,
+        caller=state.caller,
+        asked_at=result.asked_at,
+        answered_at=result.answered_at,
+        wording=result.wording,
+        wording_version=result.wording_version,
+        method=result.method,
+        digit=result.digit,
+        answer_text=result.answer_text,
+        decision=result.decision,
+        ending=result.ending,
+        egress_id=state.egress_id,
+        recording_error=None,
+    )
+
+
+async def _record_and_maybe_start_recording(state: CallState, result: ConsentResult) -> None:
+    error: str | None = None
+    if result.decision:
+        try:
+            started = await state.controls.start_recording()
+            state.egress_id, error = started.egress_id, started.error
+        except Exception as exc:  # the call goes on unrecorded; the record says why
+            error = f"{type(exc).__name__}: {exc}"
+        if error:
+            state.note("recording_failed", error=error)
+            logger.warning("recording did not start: %s", error)
+        elif state.egress_id:
+            state.note("recording_started", egress_id=state.egress_id)
+    record = consent_record(state, result).model_copy(update={"recording_error": error})
+    await state.journal.store.append_consent(record)
+
+
+async def apply_consent(session: AgentSession, state: CallState, result: ConsentResult) -> bool:
+    """Store the decision and act on it. True if the conversation goes on."""
+    state.consent = result
+    state.wants_manager = state.wants_manager or result.wants_manager
+    state.note("consent", decision=result.decision, method=result.method, ending=result.ending)
+    state.journal.spawn(_record_and_maybe_start_recording(state, result), what="consent")
+
+    if result.decision:
+        return True
+    if result.ending in ("hung_up", "session_closed"):
+        state.status = "caller_hung_up"
+        return False
+
+    wording = state.settings.consent
+    if wording.consent_denial_policy == "continue_unrecorded":
+        session.say(wording.render(wording.consent_continue_unrecorded))
+        return True
+
+    state.status = "declined"
+    goodbye = session.say(wording.render(wording.consent_goodbye), allow_interruptions=False)
+    await goodbye
+    await state.controls.hang_up()
+    return False

@@ -1,0 +1,35 @@
+"""Listen to the session on the call's behalf: failures get a spoken answer and a record."""
+
+from __future__ import annotations
+
+import logging
+
+from livekit.agents import AgentSession
+from livekit.agents.voice.events import CloseEvent, ErrorEvent
+
+from call.state import CallState
+
+logger = logging.getLogger("consent-agent.session")
+
+
+def watch_session(session: AgentSession[CallState], state: CallState) -> None:
+    def on_error(ev: ErrorEvent) -> None:
+        error = ev.error
+        recoverable = bool(getattr(error, "recoverable", False))
+        kind = getattr(error, "type", type(error).__name__)
+        state.note("model_error", source=kind, recoverable=recoverable, error=str(error.error))
+        if recoverable or session._is_closing():
+            return
+        # No fallback answered this turn: the caller must not be left in silence.
+        logger.warning("model failed mid-call (%s); apologising to the caller", kind)
+        session.say(state.settings.wording.error_apology)
+
+    def on_close(ev: CloseEvent) -> None:
+        state.ended_reason = ev.reason.value
+        if ev.reason.value == "participant_disconnected":
+            state.caller_left = True
+        if ev.error is not None:
+            state.note("session_error", error=str(ev.error.error))
+
+    session.on("error", on_error)
+    session.on("close", on_close)

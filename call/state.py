@@ -1,0 +1,61 @@
+"""Everything one call knows, shared by its agents and tasks as `session.userdata`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from call.controls import CallControls
+from call.journal import Journal
+from config.settings import Settings
+from pipeline.models import ModelKit
+from store.records import CallerInfo, CallStatus, utcnow
+from tasks.consent import ConsentResult
+
+GrantKind = Literal["credit", "refund"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    kind: GrantKind
+    amount: Decimal
+    currency: str
+    reason: str
+    granted_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class CallState:
+    settings: Settings
+    models: ModelKit
+    journal: Journal
+    controls: CallControls
+    job_id: str
+    room: str
+    room_id: str | None = None
+    caller: CallerInfo = field(default_factory=CallerInfo)
+    started_at: datetime = field(default_factory=utcnow)
+    consent: ConsentResult | None = None
+    egress_id: str | None = None
+    caller_left: bool = False
+    wants_manager: bool = False
+    grants: list[Grant] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+    form: str | None = None
+    summary: str | None = None
+    status: CallStatus | None = None
+    ended_reason: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.egress_id is not None
+
+    def note(self, kind: str, **details: Any) -> None:
+        """Add an event to the call's record (escalations, grants, transfers, errors)."""
+        self.events.append({"type": kind, "at": utcnow().isoformat(), **details})
+
+    def granted_total(self, kind: GrantKind) -> Decimal:
+        return sum((g.amount for g in self.grants if g.kind == kind), Decimal(0))

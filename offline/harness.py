@@ -1,0 +1,161 @@
+"""Drive one real call offline: the real AgentSession, agents and tasks, a scripted LLM.
+
+    async with offline_call(script) as call:
+        opening = await call.start()             # the consent question
+        result = await call.caller_says("yes")   # RunResult: assert with result.expect
+        await call.hang_up()
+
+No room, no STT/TTS (text mode), the real store on a temporary SQLite file unless a
+store is given. Later layers (telephony, forms) pass their own controls and agents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from livekit.agents import Agent, AgentSession, APIConnectOptions
+from livekit.agents.voice.agent_session import SessionConnectOptions
+from livekit.agents.voice.events import CloseEvent, CloseReason
+from livekit.agents.voice.run_result import RunResult
+
+from call.controls import CallControls, SessionOnlyControls
+from call.journal import Journal
+from call.session_watch import watch_session
+from call.state import CallState
+from config.settings import Settings, load_settings
+from offline.scripted_llm import Brain, ScriptedLLM
+from pipeline.models import ModelKit
+from store import Store, open_store
+
+FAST_CONN = SessionConnectOptions(
+    llm_conn_options=APIConnectOptions(max_retry=0, retry_interval=0.01, timeout=5),
+    max_unrecoverable_errors=3,
+)
+
+
+@dataclass
+class OfflineCall:
+    session: AgentSession[CallState]
+    state: CallState
+    llm: ScriptedLLM
+    store: Store
+    agent_factory: Callable[[CallState], Agent]
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+    close_event: CloseEvent | None = None
+
+    async def start(self) -> RunResult[None]:
+        """Start the call: returns what the agent did before the caller spoke."""
+        result = await self.session.start(self.agent_factory(self.state), capture_run=True)
+        return result
+
+    async def caller_says(self, text: str) -> RunResult[None]:
+        return await self.session.run(user_input=text)
+
+    async def hang_up(self) -> None:
+        """The caller hangs up: what RoomIO does when the SIP participant leaves."""
+        self.state.caller_left = True
+        self.session._close_soon(reason=CloseReason.PARTICIPANT_DISCONNECTED, drain=False)
+        await self.wait_closed()
+
+    async def wait_closed(self, within: float = 5.0) -> CloseEvent:
+        await asyncio.wait_for(self.closed.wait(), within)
+        assert self.close_event is not None
+        return self.close_event
+
+    async def settle(self, within: float = 5.0) -> None:
+        """Wait for the call's background writes (consent record, recording start)."""
+        assert await self.state.journal.flush(within=within), "background writes still pending"
+
+    async def consent_records(self) -> list[Any]:
+        await self.settle()
+        return [r.record() for r in await self.store.consent_records()]
+
+    @property
+    def agent(self) -> Agent:
+        return self.session.current_agent
+
+
+def default_agent(state: CallState) -> Agent:
+    from agents.customer_service import CustomerServiceAgent
+
+    return CustomerServiceAgent(state)
+
+
+@contextlib.asynccontextmanager
+async def offline_call(
+    brain: Brain,
+    *,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    database_path: Path | None = None,
+    models: ModelKit | None = None,
+    controls: Callable[[AgentSession[CallState]], CallControls] = SessionOnlyControls,
+    agent: Callable[[CallState], Agent] = default_agent,
+    llm: ScriptedLLM | None = None,
+    job_id: str = "AJ_offline",
+    room: str = "offline-room",
+    **state_fields: Any,
+) -> AsyncIterator[OfflineCall]:
+    settings = settings or load_settings()
+    scripted = llm or ScriptedLLM(brain)
+    own_store = store is None
+    if store is None:
+        path = database_path or Path(f"/tmp/consent-agent-{id(scripted)}.db")
+        store = await open_store(f"sqlite:///{path}")
+    session: AgentSession[CallState] = AgentSession(
+        llm=scripted,
+        vad=None,
+        turn_handling={"turn_detection": None},
+        conn_options=FAST_CONN,
+    )
+    state = CallState(
+        settings=settings,
+        models=models or ModelKit(),
+        journal=Journal(store),
+        controls=controls(session),
+        job_id=job_id,
+        room=room,
+        **state_fields,
+    )
+    session.userdata = state
+    watch_session(session, state)
+    call = OfflineCall(session=session, state=state, llm=scripted, store=store, agent_factory=agent)
+
+    def on_close(ev: CloseEvent) -> None:
+        call.close_event = ev
+        call.closed.set()
+
+    session.on("close", on_close)
+    try:
+        yield call
+    finally:
+        if not call.closed.is_set():
+            await session.aclose()
+        await state.journal.flush(within=5)
+        if own_store:
+            await store.close()
+
+
+def spoken(result: RunResult[Any]) -> list[str]:
+    """What the caller heard during a run, in order."""
+    return [
+        ev.item.text_content or ""
+        for ev in result.events
+        if ev.type == "message" and ev.item.role == "assistant"
+    ]
+
+
+def tool_calls(result: RunResult[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The tool calls made during a run (by the model or by code), with their arguments."""
+    import json
+
+    return [
+        (ev.item.name, json.loads(ev.item.arguments or "{}"))
+        for ev in result.events
+        if ev.type == "function_call"
+    ]

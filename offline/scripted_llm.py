@@ -1,0 +1,243 @@
+"""A scripted stand-in for an LLM: a test states what the model does at each step.
+
+`ScriptedLLM` is a real `livekit.agents.llm.LLM`, so the real `AgentSession`, agents,
+tasks and TaskGroups run on it unchanged. Each request is shown to a *brain* (a plain
+function, or a `Script` of rules) as a `Request`; the brain answers with a `Reply`: words,
+tool calls, or a provider error. Every request is kept in `.requests`, so a test can count
+LLM round trips on a path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from livekit.agents import APIConnectOptions, llm
+from livekit.agents.llm import ChatChunk, ChoiceDelta, FunctionToolCall
+from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
+from livekit.agents.utils import shortuuid
+
+SUMMARY_MARKER = "Compress older conversation history"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the model was asked: the context, the tools offered and the tool choice."""
+
+    chat_ctx: llm.ChatContext
+    tool_names: tuple[str, ...]
+    tool_choice: Any
+
+    @property
+    def items(self) -> list[llm.ChatItem]:
+        return list(self.chat_ctx.items)
+
+    @property
+    def instructions(self) -> str:
+        parts = [
+            m.text_content or ""
+            for m in self.chat_ctx.items
+            if m.type == "message" and m.role in ("system", "developer")
+        ]
+        return "\n".join(parts)
+
+    @property
+    def is_summary(self) -> bool:
+        """True for a TaskGroup's (tool-less) request to summarize its sub-conversation."""
+        return SUMMARY_MARKER in self.instructions
+
+    @property
+    def last(self) -> llm.ChatItem | None:
+        return self.chat_ctx.items[-1] if self.chat_ctx.items else None
+
+    @property
+    def last_user_text(self) -> str:
+        for item in reversed(self.chat_ctx.items):
+            if item.type == "message" and item.role == "user":
+                return item.text_content or ""
+        return ""
+
+    @property
+    def answering_user(self) -> bool:
+        """The newest item is the caller's words (not a tool result or an instruction)."""
+        last = self.last
+        return last is not None and last.type == "message" and last.role == "user"
+
+    @property
+    def last_tool_output(self) -> llm.FunctionCallOutput | None:
+        last = self.last
+        return last if last is not None and last.type == "function_call_output" else None
+
+    def offers(self, tool: str) -> bool:
+        return tool in self.tool_names
+
+    def user_said(self, pattern: str) -> bool:
+        """The caller's newest words match `pattern` (a case-insensitive regex)."""
+        return self.answering_user and re.search(pattern, self.last_user_text, re.I) is not None
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The model's answer: words, tool calls, or an error raised by the provider."""
+
+    text: str | None = None
+    calls: tuple[ToolCall, ...] = ()
+    error: Exception | None = None
+
+    def then(self, other: Reply) -> Reply:
+        return Reply(
+            text=" ".join(t for t in (self.text, other.text) if t) or None,
+            calls=self.calls + other.calls,
+        )
+
+
+def say(text: str) -> Reply:
+    return Reply(text=text)
+
+
+def call(name: str, /, **arguments: Any) -> Reply:
+    return Reply(calls=(ToolCall(name, arguments),))
+
+
+def fail(error: Exception) -> Reply:
+    return Reply(error=error)
+
+
+Brain = Callable[[Request], "Reply | str | None"]
+
+
+@dataclass
+class Rule:
+    when: Callable[[Request], bool]
+    reply: Reply | Callable[[Request], Reply | str | None]
+    times: int | None = None  # None: any number of times
+    used: int = 0
+    name: str = ""
+
+
+@dataclass
+class Script:
+    """Ordered rules: the first rule whose condition holds (and isn't used up) answers.
+
+    >>> script = Script()
+    >>> script.when(lambda r: r.offers("route_to_billing") and r.user_said("bill"),
+    ...             call("route_to_billing"))
+    """
+
+    rules: list[Rule] = field(default_factory=list)
+    otherwise: Reply | Callable[[Request], Reply | str | None] | None = None
+
+    def when(
+        self,
+        condition: Callable[[Request], bool],
+        reply: Reply | Callable[[Request], Reply | str | None],
+        *,
+        times: int | None = None,
+        name: str = "",
+    ) -> Script:
+        self.rules.append(Rule(condition, reply, times, name=name))
+        return self
+
+    def __call__(self, request: Request) -> Reply | str | None:
+        for rule in self.rules:
+            if rule.times is not None and rule.used >= rule.times:
+                continue
+            if rule.when(request):
+                rule.used += 1
+                return rule.reply(request) if callable(rule.reply) else rule.reply
+        if self.otherwise is None:
+            return None
+        return self.otherwise(request) if callable(self.otherwise) else self.otherwise
+
+
+class NoScriptedReply(AssertionError):
+    """The script has no answer for a request: the flow went somewhere the test didn't plan."""
+
+
+class ScriptedLLM(llm.LLM):
+    def __init__(self, brain: Brain, *, label: str = "scripted") -> None:
+        super().__init__()
+        self._brain = brain
+        self._label = label
+        self.requests: list[Request] = []
+
+    @property
+    def model(self) -> str:
+        return self._label
+
+    @property
+    def provider(self) -> str:
+        return "offline"
+
+    def answer(self, request: Request) -> Reply:
+        reply = self._brain(request)
+        if reply is None:
+            raise NoScriptedReply(
+                f"{self._label}: no scripted reply for a request offering tools "
+                f"{list(request.tool_names)}; last item: {request.last!r}"
+            )
+        if isinstance(reply, str):
+            reply = Reply(text=reply)
+        if request.tool_choice == "none" and reply.calls:
+            reply = Reply(text=reply.text or "")  # a real provider answers in words only
+        return reply
+
+    def chat(
+        self,
+        *,
+        chat_ctx: llm.ChatContext,
+        tools: list[llm.Tool] | None = None,
+        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
+        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
+        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
+        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
+    ) -> llm.LLMStream:
+        tools = tools or []
+        names = tuple(t.id for t in tools)
+        request = Request(chat_ctx=chat_ctx.copy(), tool_names=names, tool_choice=tool_choice)
+        self.requests.append(request)
+        return _ScriptedStream(self, request, chat_ctx=chat_ctx, tools=tools, conn=conn_options)
+
+
+class _ScriptedStream(llm.LLMStream):
+    def __init__(
+        self,
+        owner: ScriptedLLM,
+        request: Request,
+        *,
+        chat_ctx: llm.ChatContext,
+        tools: list[llm.Tool],
+        conn: APIConnectOptions,
+    ) -> None:
+        super().__init__(owner, chat_ctx=chat_ctx, tools=tools, conn_options=conn)
+        self._owner = owner
+        self._request = request
+
+    async def _run(self) -> None:
+        reply = self._owner.answer(self._request)
+        if reply.error is not None:
+            raise reply.error
+        chunk_id = shortuuid("scripted_")
+        if reply.text:
+            self._event_ch.send_nowait(
+                ChatChunk(id=chunk_id, delta=ChoiceDelta(role="assistant", content=reply.text))
+            )
+        if reply.calls:
+            calls = [
+                FunctionToolCall(
+                    name=c.name, arguments=json.dumps(c.arguments), call_id=shortuuid("call_")
+                )
+                for c in reply.calls
+            ]
+            self._event_ch.send_nowait(
+                ChatChunk(id=chunk_id, delta=ChoiceDelta(role="assistant", tool_calls=calls))
+            )

@@ -1,0 +1,1 @@
+"""The voice pipeline's models, built from settings in one place."""

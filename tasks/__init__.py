@@ -1,0 +1,1 @@
+"""Tasks: focused units of conversation that return a typed result (AgentTask)."""

@@ -1,0 +1,23 @@
+"""What the scripted model does in the call tests: a plausible, rule-following model."""
+
+from __future__ import annotations
+
+from offline.scripted_llm import Request, Script, say
+
+QUESTION = (
+    "Hello! Thank you for calling Acme Corp. This call will be recorded for quality assurance "
+    "and training purposes. Do you consent to this recording?"
+)
+HOW_CAN_I_HELP = "How can I help you today?"
+CLARIFY = "We record calls for quality and training. Is that okay with you, yes or no?"
+
+
+def front_desk(script: Script | None = None) -> Script:
+    s = script or Script()
+    # After consent the front desk opens (no caller words yet): it asks how it can help.
+    s.when(lambda r: r.offers("route_to") and not r.answering_user, say(HOW_CAN_I_HELP))
+    return s
+
+
+def at_consent(r: Request) -> bool:
+    return r.offers("record_consent")
