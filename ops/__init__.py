@@ -1,0 +1,1 @@
+"""Operator commands: `python -m ops <group> <command>` (see `python -m ops --help`)."""

@@ -1,0 +1,85 @@
+"""Shared pieces of the operator commands: errors, the store option, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from store import Store, open_store
+
+T = TypeVar("T")
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class OpsError(Exception):
+    """A message for the operator and the exit code to leave with."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def store_options() -> argparse.ArgumentParser:
+    """A parent parser for commands that open the store."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--database-url",
+        default=None,
+        help="sqlite:///path.db or postgresql://... (default: DATABASE_URL, "
+        "else sqlite:///data/calls.db)",
+    )
+    return parent
+
+
+def database_url(args: argparse.Namespace) -> str:
+    url = args.database_url or os.environ.get("DATABASE_URL") or "sqlite:///data/calls.db"
+    if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise OpsError(
+            "the database URL must start with sqlite:/// (a file) or postgresql:// (a server), "
+            f"got {url.split(':', 1)[0]!r}"
+        )
+    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
+        raise OpsError(
+            f"no store at {url.removeprefix('sqlite:///')!r}: check --database-url or DATABASE_URL"
+        )
+    return url
+
+
+def with_store(args: argparse.Namespace, action: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the store, run `action` on it, close it."""
+    url = database_url(args)
+
+    async def run() -> T:
+        try:
+            store = await open_store(url)
+        except (OSError, ValueError) as exc:
+            raise OpsError(f"cannot open the store: {exc}", EXIT_FAILED) from None
+        except Exception as exc:  # psycopg.OperationalError and friends
+            raise OpsError(f"cannot open the store: {type(exc).__name__}: {exc}", 1) from None
+        try:
+            return await action(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    if not rows:
+        print("(none)")
+        return
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
