@@ -19,6 +19,7 @@ from config.models import ModelSettings
 from config.section import Section
 from config.store import StoreSettings
 from config.wording import WordingSettings
+from telephony.settings import TelephonySettings
 
 
 class SettingsError(Exception):
@@ -41,6 +42,7 @@ class Settings:
     manager: ManagerSettings
     store: StoreSettings
     wording: WordingSettings
+    telephony: TelephonySettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -50,6 +52,7 @@ SECTIONS: dict[str, type[Section]] = {
     "manager": ManagerSettings,
     "store": StoreSettings,
     "wording": WordingSettings,
+    "telephony": TelephonySettings,
 }
 
 
