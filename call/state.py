@@ -53,9 +53,9 @@ class CallState:
     def recorded(self) -> bool:
         return self.egress_id is not None
 
-    def note(self, kind: str, **details: Any) -> None:
+    def note(self, event: str, /, **details: Any) -> None:
         """Add an event to the call's record (escalations, grants, transfers, errors)."""
-        self.events.append({"type": kind, "at": utcnow().isoformat(), **details})
+        self.events.append({"type": event, "at": utcnow().isoformat(), **details})
 
     def granted_total(self, kind: GrantKind) -> Decimal:
         return sum((g.amount for g in self.grants if g.kind == kind), Decimal(0))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 
 from config.section import Section
 
@@ -16,6 +16,7 @@ class LiveKitSettings(Section):
     agent_name: str = Field(
         default="consent-agent",
         min_length=1,
+        validation_alias=AliasChoices("livekit_agent_name", "agent_name"),
         description=(
             "Name the SIP dispatch rule targets. LIVEKIT_AGENT_NAME and "
             "LIVEKIT_AGENT_NAME_OVERRIDE (LiveKit's own) take precedence."

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from livekit.agents import Agent, AgentSession, APIConnectOptions
+from livekit.agents import llm as lk_llm
 from livekit.agents.voice.agent_session import SessionConnectOptions
 from livekit.agents.voice.events import CloseEvent, CloseReason
 from livekit.agents.voice.run_result import RunResult
@@ -42,7 +43,7 @@ FAST_CONN = SessionConnectOptions(
 class OfflineCall:
     session: AgentSession[CallState]
     state: CallState
-    llm: ScriptedLLM
+    llm: lk_llm.LLM
     store: Store
     agent_factory: Callable[[CallState], Agent]
     closed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -96,13 +97,13 @@ async def offline_call(
     models: ModelKit | None = None,
     controls: Callable[[AgentSession[CallState]], CallControls] = SessionOnlyControls,
     agent: Callable[[CallState], Agent] = default_agent,
-    llm: ScriptedLLM | None = None,
+    session_llm: lk_llm.LLM | None = None,
     job_id: str = "AJ_offline",
     room: str = "offline-room",
     **state_fields: Any,
 ) -> AsyncIterator[OfflineCall]:
     settings = settings or load_settings()
-    scripted = llm or ScriptedLLM(brain)
+    scripted = session_llm or ScriptedLLM(brain)
     own_store = store is None
     if store is None:
         path = database_path or Path(f"/tmp/consent-agent-{id(scripted)}.db")

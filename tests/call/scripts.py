@@ -12,10 +12,20 @@ HOW_CAN_I_HELP = "How can I help you today?"
 CLARIFY = "We record calls for quality and training. Is that okay with you, yes or no?"
 
 
+SPECIALIST_TOOLS = ("record_billing_issue", "open_support_ticket", "record_interest")
+
+
+def at_front_desk(r: Request) -> bool:
+    return r.offers("route_to") and not any(r.offers(t) for t in SPECIALIST_TOOLS)
+
+
 def front_desk(script: Script | None = None) -> Script:
     s = script or Script()
     # After consent the front desk opens (no caller words yet): it asks how it can help.
-    s.when(lambda r: r.offers("route_to") and not r.answering_user, say(HOW_CAN_I_HELP))
+    s.when(
+        lambda r: at_front_desk(r) and not r.answering_user and r.last_tool_output is None,
+        say(HOW_CAN_I_HELP),
+    )
     return s
 
 

@@ -1,0 +1,130 @@
+"""The worker: one consent-first call per job.
+
+    python agent.py console   # talk to it in the terminal (offline rehearsal without keys)
+    python agent.py dev       # run against your LiveKit project
+    python agent.py start     # production (the Dockerfile's CMD)
+
+Settings are read and validated once, at start (`config/`). Each job builds the call's
+models (`pipeline/models.py`), its state, and an `AgentSession` whose first agent asks
+for recording consent before anything else happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from dotenv import load_dotenv
+from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
+from livekit.plugins import silero
+
+from agents.customer_service import CustomerServiceAgent
+from call.controls import SessionOnlyControls
+from call.journal import Journal
+from call.record import save_call_record
+from call.session_watch import watch_session
+from call.state import CallState
+from config import Settings, SettingsError, load_settings
+from pipeline.models import ModelKit, build_models
+from store import open_store
+from store.records import CallerInfo
+
+load_dotenv(Path(__file__).parent / ".env.local")
+logger = logging.getLogger("consent-agent")
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(f"consent-agent: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+SETTINGS = _settings_or_exit()
+REHEARSAL = not SETTINGS.livekit.has_credentials
+
+
+def prewarm(proc: JobProcess) -> None:
+    """Load the VAD once per worker process, not once per call."""
+    proc.userdata["vad"] = silero.VAD.load()
+
+
+server = AgentServer(setup_fnc=prewarm)
+
+
+def call_models(settings: Settings) -> ModelKit:
+    if REHEARSAL:
+        from offline.rehearsal import rehearsal_llm
+
+        return ModelKit(llm=rehearsal_llm())
+    return build_models(settings.models)
+
+
+@server.rtc_session(agent_name=SETTINGS.livekit.agent_name)
+async def entrypoint(ctx: JobContext) -> None:
+    settings = SETTINGS
+    store = await open_store(settings.store.database_url)
+    models = call_models(settings)
+
+    await ctx.connect()
+    participant = await ctx.wait_for_participant()
+
+    session: AgentSession[CallState] = AgentSession(
+        stt=models.stt,
+        llm=models.llm,
+        tts=models.tts,
+        vad=ctx.proc.userdata["vad"],
+        turn_handling={"turn_detection": models.turn_detection},
+    )
+    state = CallState(
+        settings=settings,
+        models=models,
+        journal=Journal(store),
+        controls=SessionOnlyControls(session),
+        job_id=ctx.job.id,
+        room=ctx.room.name,
+        room_id=ctx.job.room.sid or None,
+        caller=CallerInfo(identity=participant.identity),
+    )
+    session.userdata = state
+    watch_session(session, state)
+
+    async def finish_call() -> None:
+        # Local writes only (LiveKit kills a job that takes ~10 s to shut down);
+        # delivery to the customer's endpoint happens later, off the call.
+        await save_call_record(state)
+        await store.close()
+
+    ctx.add_shutdown_callback(finish_call)
+
+    await session.start(
+        agent=CustomerServiceAgent(state),
+        room=ctx.room,
+        record=settings.consent.record_session_before_consent,
+    )
+
+
+def _console_argv(argv: list[str]) -> list[str]:
+    """Without credentials, `console` is the offline rehearsal in text mode."""
+    if REHEARSAL and len(argv) > 1 and argv[1] == "console":
+        from offline.rehearsal import BANNER
+
+        print(BANNER, file=sys.stderr)
+        if "--text" not in argv:
+            return [*argv, "--text"]
+    elif REHEARSAL and len(argv) > 1 and argv[1] in ("dev", "start", "connect"):
+        print(
+            f"consent-agent: `{argv[1]}` connects to LiveKit and needs LIVEKIT_URL, "
+            "LIVEKIT_API_KEY and LIVEKIT_API_SECRET (set them in .env.local). "
+            "Without them, run `python agent.py console` for the offline rehearsal.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return argv
+
+
+if __name__ == "__main__":
+    sys.argv = _console_argv(sys.argv)
+    cli.run_app(server)
