@@ -336,13 +336,15 @@ class OutboxSender:
             retry_after=outcome.retry_after,
             rand=self.rand,
         )
-        next_at = None if delay is None else datetime.now(UTC) + timedelta(seconds=delay)
+        now = datetime.now(UTC)
+        next_at = None if delay is None else now + timedelta(seconds=delay)
         await self.store.mark_failed(
             wid,
             sender_id=self.sender_id,
             error=outcome.error,
             status=outcome.status,
             next_attempt_at=next_at,
+            now=now,
         )
         if delay is None:
             stats.dead += 1
@@ -357,7 +359,7 @@ class OutboxSender:
         else:
             stats.retrying += 1
             logger.warning(
-                "attempt %d for %s failed (%s); retrying in %.1fs",
+                "attempt %d for %s failed (%s); retrying in %.3gs",
                 attempts,
                 wid,
                 outcome.error,
