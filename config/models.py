@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from config.section import Section
 
@@ -33,9 +34,11 @@ class ModelSettings(Section):
         min_length=1,
         description="The manager speaks with a different voice.",
     )
-    fallback_llm_models: list[str] = Field(default_factory=list)
-    fallback_stt_models: list[str] = Field(default_factory=list)
-    fallback_tts_models: list[str] = Field(default_factory=list)
+    fallback_llm_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated, tried in order when the LLM fails."
+    )
+    fallback_stt_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fallback_tts_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
     turn_detection: TurnDetection = Field(
         default="builtin",
         description=(

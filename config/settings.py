@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_settings.exceptions import SettingsError as SourceError
 
 from config.consent import ConsentSettings
 from config.livekit import LiveKitSettings
@@ -67,6 +68,12 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{variable}: {message}"
 
 
+def _field_in(message: str) -> str:
+    # pydantic-settings says: error parsing value for field "name" from source "..."
+    parts = message.split('"')
+    return parts[1] if len(parts) > 1 else message
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read every section from the environment; `overrides` maps a section name to a dict of
     field values that win over the environment (used by tests and the rehearsal)."""
@@ -77,6 +84,9 @@ def load_settings(**overrides: Any) -> Settings:
             sections[name] = cls(**overrides.get(name, {}))
         except ValidationError as exc:
             problems.extend(_describe(e) for e in exc.errors())
+        except SourceError as exc:  # a value that couldn't even be parsed (e.g. bad JSON)
+            cause = f": {exc.__cause__}" if exc.__cause__ else ""
+            problems.append(f"{_field_in(str(exc)).upper()} could not be read{cause}")
     if problems:
         raise SettingsError(problems)
     return Settings(**sections)

@@ -76,6 +76,24 @@ class OfflineCall:
         await self.settle()
         return [r.record() for r in await self.store.consent_records()]
 
+    def heard(self) -> list[str]:
+        """Everything the caller has heard so far, in order."""
+        return [
+            i.text_content or ""
+            for i in self.session.history.items
+            if i.type == "message" and i.role == "assistant"
+        ]
+
+    async def until_heard(self, text: str, within: float = 5.0) -> list[str]:
+        """Wait until `text` has been said (e.g. a line spoken from an event handler)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while text not in self.heard():
+            if loop.time() > deadline:
+                raise AssertionError(f"never heard {text!r}; heard {self.heard()!r}")
+            await asyncio.sleep(0.01)
+        return self.heard()
+
     @property
     def agent(self) -> Agent:
         return self.session.current_agent

@@ -1,0 +1,88 @@
+"""Configuration is validated once at start, and every problem is named with its fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_need_no_configuration() -> None:
+    settings = load_settings()
+    assert settings.livekit.agent_name == "consent-agent"
+    assert settings.consent.consent_denial_policy == "hang_up"
+    assert settings.consent.record_session_before_consent is False
+    assert settings.models.turn_detection == "builtin"
+
+
+def test_every_problem_is_named_with_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSENT_DENIAL_POLICY", "maybe")
+    monkeypatch.setenv("MANAGER_MAX_CREDIT", "-5")
+    monkeypatch.setenv("DATABASE_URL", "mysql://db/calls")
+    monkeypatch.setenv("TURN_DETECTION", "psychic")
+
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+
+    message = str(caught.value)
+    assert len(caught.value.problems) == 4
+    assert "CONSENT_DENIAL_POLICY='maybe'" in message and "'continue_unrecorded'" in message
+    assert "MANAGER_MAX_CREDIT='-5'" in message and "greater than or equal to 0" in message
+    assert "DATABASE_URL='mysql://db/calls'" in message and "postgresql://" in message
+    assert "TURN_DETECTION='psychic'" in message
+    assert ".env.example" in message
+
+
+def test_livekit_agent_name_wins_over_ours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENT_NAME", "ours")
+    assert load_settings().livekit.agent_name == "ours"
+    monkeypatch.setenv("LIVEKIT_AGENT_NAME", "livekits")
+    assert load_settings().livekit.agent_name == "livekits"
+
+
+def test_the_wording_version_changes_when_the_words_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_settings().consent
+    monkeypatch.setenv("CONSENT_QUESTION", "May we record this call?")
+    second = load_settings().consent
+    a, b = first.question_text(keypad=False), second.question_text(keypad=False)
+    assert first.wording_version(a) != second.wording_version(b)
+    assert "Acme Corp" in a  # {company} is filled in
+
+
+def test_the_worker_refuses_to_start_with_bad_settings_and_says_why(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "CONSENT_"))}
+    env.update(CONSENT_DENIAL_POLICY="sometimes", MANAGER_MAX_REFUND="lots")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "agent.py"), "console"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "2 configuration problem(s)" in done.stderr
+    assert "CONSENT_DENIAL_POLICY='sometimes'" in done.stderr
+    assert "MANAGER_MAX_REFUND='lots'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_dev_without_credentials_says_how_to_rehearse_instead(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "agent.py"), "dev"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "LIVEKIT_API_KEY" in done.stderr and "python agent.py console" in done.stderr
