@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import re
@@ -153,10 +154,17 @@ class DeliverySettings(Section):
         secret = value.get_secret_value().strip()
         if not secret.startswith("whsec_"):
             raise ValueError("must start with whsec_ followed by base64 (Standard Webhooks)")
+        encoded = secret.removeprefix("whsec_")
         try:
+            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
             Webhook(secret)
         except Exception:
-            raise ValueError("the part after whsec_ must be non-empty base64") from None
+            key = b""
+        if len(key) < 16:
+            raise ValueError(
+                "the part after whsec_ must be base64 of at least 16 random bytes "
+                "(python -m ops webhook new-secret makes one)"
+            )
         return SecretStr(secret)
 
     @field_validator("webhook_headers", mode="before")
