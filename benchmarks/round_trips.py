@@ -3,11 +3,13 @@
 How it is measured: each side runs a real `AgentSession` in text mode (no room, no STT/TTS,
 `vad=None`, no turn detection, the offline harness's connection options) on a
 `ScriptedLLM` driven by the same `rule_following_model`. A timeline records every model
-request and every assistant message as it reaches the chat. For each path we count the
-model requests between the caller's words and (a) the agent's next words, (b) the words
-the path is for (the manager's greeting), and (c) the whole turn, until the agent is
-quiet. Zero-latency model: these are counts, not times; each round trip costs a real
-model's time to first token (typically 0.3-1 s) of silence on the phone line.
+answer (with its words, if any) and every `session.say` of fixed words as it is queued.
+For each path we count the model round trips between the caller's words and (a) the
+agent's next words (the request that produced them included; fixed words count from when
+they are queued), (b) the words the path is for (the manager's greeting), and (c) the
+whole turn, until nothing new happens for 150 ms. Zero-latency model: these are counts,
+not times; each round trip costs a real model's time to first token (typically 0.3-1 s)
+of silence on the phone line.
 """
 
 from __future__ import annotations
@@ -169,12 +171,17 @@ async def measure(*, forms_available: bool = False) -> list[RoundTripRow]:
             before_words(b, text=MANAGER_HELLO),
         )
     )
-    if not forms_available:
-        reason = "not measured: forms/ not committed yet (no form templates to drive)"
-        for until in ("next question", "end of the form"):
-            rows.append(
-                RoundTripRow(
-                    "form: a field's answer", until, None, None, "≤ recipe", None, note=reason
-                )
-            )
+    rows += await _form_rows(forms_available)
     return rows
+
+
+async def _form_rows(forms_available: bool) -> list[RoundTripRow]:
+    reason = (
+        "not measured: no form driver in this benchmark yet"
+        if forms_available
+        else "not measured: forms/ not committed (no form templates to drive)"
+    )
+    return [
+        RoundTripRow("form: a field's answer", until, None, None, "≤ recipe", None, note=reason)
+        for until in ("next question", "end of the form")
+    ]
