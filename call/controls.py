@@ -7,9 +7,9 @@ room (tests, console) the session-only controls end the session and never record
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
-from livekit.agents import AgentSession
+from livekit.agents import AgentSession, AgentTask, llm
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,31 @@ class RecordingStart:
 
     egress_id: str | None
     error: str | None = None
+
+
+TransferOutcome = Literal[
+    "connected",  # the caller is with a person
+    "busy",  # the human line answered busy (SIP 486/600)
+    "no_answer",  # it rang out (SIP 480/408/487, or the ringing timeout)
+    "declined",  # the person declined the call or said they can't take it
+    "voicemail",  # a voicemail answered
+    "human_hung_up",  # the person hung up before being connected
+    "caller_hung_up",  # the caller hung up while on hold
+    "failed",  # anything else (SIP 503, a non-success transfer status, an error)
+    "unavailable",  # no transfer configured, or no phone line to transfer
+]
+
+
+@dataclass(frozen=True)
+class TransferAttempt:
+    """How a transfer ended. `detail` says why it failed (SIP status, reason), for the record."""
+
+    outcome: TransferOutcome
+    detail: str | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.outcome == "connected"
 
 
 class CallControls(Protocol):
@@ -29,6 +54,15 @@ class CallControls(Protocol):
 
     async def hang_up(self) -> None:
         """End the call for everyone (on a phone line, the line drops)."""
+        ...
+
+    async def cold_transfer(self) -> TransferAttempt:
+        """Blind-transfer the caller to the configured number (never one from a model)."""
+        ...
+
+    def warm_transfer_task(self, *, chat_ctx: llm.ChatContext) -> AgentTask[Any] | None:
+        """The task that puts the caller on hold, briefs a person and connects them (await it
+        in a tool), or None when this call can't be transferred."""
         ...
 
 
@@ -46,3 +80,9 @@ class SessionOnlyControls:
 
     async def hang_up(self) -> None:
         self._session.shutdown(drain=True)
+
+    async def cold_transfer(self) -> TransferAttempt:
+        return TransferAttempt("unavailable", "no phone line in this session")
+
+    def warm_transfer_task(self, *, chat_ctx: llm.ChatContext) -> AgentTask[Any] | None:
+        return None

@@ -26,6 +26,16 @@ class Grant:
     granted_at: datetime = field(default_factory=utcnow)
 
 
+@dataclass(frozen=True)
+class CallbackRequest:
+    """The caller asked to be called back (after a failed transfer). The number is the one
+    they called from (None for web callers), never one supplied by a model."""
+
+    number: str | None
+    reason: str
+    requested_at: datetime = field(default_factory=utcnow)
+
+
 @dataclass
 class CallState:
     settings: Settings
@@ -48,6 +58,9 @@ class CallState:
     summary: str | None = None
     status: CallStatus | None = None
     ended_reason: str | None = None
+    transfer_outcome: str | None = None
+    callback_offered: bool = False
+    callback: CallbackRequest | None = None
 
     @property
     def recorded(self) -> bool:
