@@ -33,6 +33,7 @@ from livekit.agents import (
     get_job_context,
     llm,
 )
+from livekit.agents.voice import SpeechHandle
 
 from call.fast_path import newest_caller_words, tool_call_chunk
 from config.consent import ConsentSettings
@@ -64,6 +65,7 @@ Brief, warm, spoken English. No lists, no markdown, never mention tools or funct
 
 KEYPAD_AGREE = "1"
 KEYPAD_DECLINE = "2"
+_DIGIT_BY_CODE = {**{n: str(n) for n in range(10)}, 10: "*", 11: "#"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class CollectConsent(AgentTask[ConsentResult]):
         self._unclear_answers = 0
         self._wants_manager = False
         self._room: rtc.Room | None = None
+        self._reprompt: SpeechHandle | None = None
 
     @property
     def wording(self) -> str:
@@ -171,6 +174,12 @@ class CollectConsent(AgentTask[ConsentResult]):
     # -- keypad ----------------------------------------------------------------------
 
     def _listen_to_keypad(self) -> None:
+        """Listen to the room's `sip_dtmf_received` while the question is open.
+
+        Not `GetDtmfTask`: it takes over the conversation with its own instructions and a
+        model turn, and completes only after a per-digit timeout (4 s by default), while a
+        one-key answer must decide at once and race with a spoken one.
+        """
         try:
             room = get_job_context().room
         except RuntimeError:
@@ -181,13 +190,15 @@ class CollectConsent(AgentTask[ConsentResult]):
     def _on_dtmf(self, event: rtc.SipDTMF) -> None:
         if self.done():
             return
-        digit = event.digit
+        digit = event.digit or _DIGIT_BY_CODE.get(event.code, "")
         if digit == KEYPAD_AGREE:
             self._finish(True, method="keypad", ending="answered", digit=digit)
         elif digit == KEYPAD_DECLINE:
             self._finish(False, method="keypad", ending="answered", digit=digit)
-        else:
-            self.session.say(self._settings.render(self._settings.consent_keypad_hint))
+        elif self._reprompt is None or self._reprompt.done():
+            # One short re-prompt per key, not a queue of them when keys are mashed.
+            hint = self._settings.consent_keypad_hint or self._settings.consent_clarify
+            self._reprompt = self.session.say(self._settings.render(hint))
 
     # -- result ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -54,3 +55,15 @@ def livekit_controls(
 
     factory.made = made  # type: ignore[attr-defined]
     return factory
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait until `condition()` holds (for what happens outside a run: keys, hold, close)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        if condition():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"not true within {within}s: {condition}")
+        await asyncio.sleep(0.01)
