@@ -39,7 +39,8 @@ def environment() -> dict[str, Any]:
             ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
         ).stdout.strip()
     except OSError:
-        commit = "unknown"
+        commit = ""
+    commit = commit or "unknown (not a git checkout)"
     load = os.getloadavg()
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
