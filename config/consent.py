@@ -29,7 +29,9 @@ class ConsentSettings(Section):
         description="Added to the question on phone calls, where keypad answers are accepted.",
     )
     consent_clarify: str = Field(
-        default="Sorry, I need a clear yes or no: may we record this call?", min_length=1
+        default="Sorry, I need a clear yes or no: may we record this call?",
+        min_length=1,
+        description="Re-prompt for an answer that can't be read (e.g. an unknown key).",
     )
     consent_goodbye: str = Field(
         default=(

@@ -20,6 +20,7 @@ from config.models import ModelSettings
 from config.section import Section
 from config.store import StoreSettings
 from config.wording import WordingSettings
+from forms.settings import FormSettings
 from telephony.settings import TelephonySettings
 
 
@@ -43,6 +44,7 @@ class Settings:
     manager: ManagerSettings
     store: StoreSettings
     wording: WordingSettings
+    forms: FormSettings
     telephony: TelephonySettings
 
 
@@ -53,6 +55,7 @@ SECTIONS: dict[str, type[Section]] = {
     "manager": ManagerSettings,
     "store": StoreSettings,
     "wording": WordingSettings,
+    "forms": FormSettings,
     "telephony": TelephonySettings,
 }
 

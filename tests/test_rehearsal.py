@@ -1,0 +1,107 @@
+"""The README's run command, with no credentials, is a working offline rehearsal.
+
+Driven as a person would: `python agent.py console` in a terminal (tmux), the consent
+question appears, a typed "yes" reaches "how can I help", and the consent is on record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)"),
+    pytest.mark.skipif(
+        ctypes.util.find_library("portaudio") is None,
+        reason="console needs the PortAudio library (apt-get install libportaudio2)",
+    ),
+]
+
+
+def _screen(session: str) -> str:
+    """The terminal's text, with line wrapping and indentation folded away."""
+    raw = subprocess.run(
+        ["tmux", "capture-pane", "-p", "-J", "-S", "-400", "-t", session],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return " ".join(raw.split())
+
+
+def _wait_for(session: str, text: str, within: float = 60.0) -> str:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        time.sleep(0.25)
+    raise AssertionError(f"{text!r} never appeared; the screen shows:\n{_screen(session)}")
+
+
+def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path) -> None:
+    session = f"rehearsal-{uuid.uuid4().hex[:8]}"
+    database = tmp_path / "calls.db"
+    env_file = tmp_path / "env.sh"
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
+    keep["DATABASE_URL"] = f"sqlite:///{database}"
+    env_file.write_text("".join(f"export {k}={_quote(v)}\n" for k, v in keep.items()))
+    command = (
+        f"env -i bash -c 'source {env_file} && cd {tmp_path} && "
+        f"{sys.executable} {ROOT / 'agent.py'} console'"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60", command],
+        check=True,
+    )
+    try:
+        screen = _wait_for(session, "OFFLINE REHEARSAL")
+        _wait_for(session, "Do you consent to this recording?")
+
+        subprocess.run(["tmux", "send-keys", "-t", session, "yes", "Enter"], check=True)
+        screen = _wait_for(session, "(rehearsal) How can I help you today?")
+        assert "record_consent" in screen
+
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+        rows = _consent_rows(database, within=30)
+        assert rows == [(True, "voice", "yes")]
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _consent_rows(database: Path, within: float) -> list[tuple]:
+    """The consent records the rehearsal stored, read through the store's own API."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if database.exists():
+            rows = asyncio.run(_read(database))
+            if rows:
+                return rows
+        time.sleep(0.25)
+    return []
+
+
+async def _read(database: Path) -> list[tuple]:
+    store = await open_store(f"sqlite:///{database}")
+    try:
+        records = [r.record() for r in await store.consent_records()]
+    finally:
+        await store.close()
+    return [(r.decision, r.method, r.answer_text) for r in records]
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"
