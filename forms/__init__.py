@@ -1,0 +1,13 @@
+"""Forms: structured data collection declared as YAML, compiled to a LiveKit TaskGroup.
+
+    library = load_library(settings.forms.forms_dir)       # validated: FormError lists problems
+    form = select_form(settings.forms, library, job_metadata=..., dialled_number=...)
+    schema = results_schema(form)                          # JSON Schema of the payload's results
+
+A form runs in `agents.intake.FormAgent` (after consent); see docs/forms.md.
+This package is imported by `config.settings`, so nothing here imports the call's state.
+"""
+
+# `config.settings` imports `forms.settings`, which imports `config.section`: loading the
+# config package first keeps that order whichever of the two a program imports first.
+import config  # noqa: F401

@@ -1,0 +1,98 @@
+"""Where forms come from and which call runs which form (FORMS_* environment variables).
+
+FORMS_DIR=forms/templates                    # every *.yaml in it is a form (validated at start)
+FORMS_DEFAULT=                               # a form for every call (empty: none)
+FORMS_BY_NUMBER={"+15550100": "patient_intake"}   # dialled number -> form
+FORMS_METADATA_KEY=form                      # dispatch metadata {"form": "..."} picks a form
+FORMS_SALES_FORM=lead_qualification          # what the sales specialist starts (empty: none)
+FORMS_SUMMARY=true                           # summary default when a form's ending doesn't say
+FORMS_SUMMARY_TIMEOUT=6                      # seconds; the record is stored without it after
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from config.section import Section
+from forms.loader import FormError, FormLibrary, load_library
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _library_of(info: ValidationInfo) -> FormLibrary | None:
+    directory = info.data.get("forms_dir")
+    if directory is None:  # FORMS_DIR itself is wrong: that problem is reported already
+        return None
+    return load_library(directory)
+
+
+def _check_name(name: str | None, info: ValidationInfo) -> str | None:
+    library = _library_of(info)
+    if name and library is not None and name not in library:
+        raise ValueError(
+            f"no form named {name!r} in {info.data['forms_dir']} "
+            f"(forms: {', '.join(library.names) or 'none'})"
+        )
+    return name or None
+
+
+class FormSettings(Section):
+    forms_dir: Path = Field(
+        default=TEMPLATES_DIR,
+        description="Directory of form files (*.yaml); every one is validated at start.",
+    )
+    forms_default: str | None = Field(
+        default=None, description="The form every call runs after consent (unset: none)."
+    )
+    forms_by_number: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON: dialled number (E.164) -> form name, e.g. {"+15550100": "intake"}.',
+    )
+    forms_metadata_key: str = Field(
+        default="form",
+        min_length=1,
+        description="Key in the dispatch metadata (JSON) naming the form; wins over the number.",
+    )
+    forms_sales_form: str | None = Field(
+        default="lead_qualification",
+        description="The form the sales specialist starts from a tool (unset: none).",
+    )
+    forms_summary: bool = Field(
+        default=True, description="Summarize calls whose form's ending doesn't say."
+    )
+    forms_summary_timeout: float = Field(default=6.0, gt=0, le=30)
+
+    @field_validator("forms_dir")
+    @classmethod
+    def _forms_load(cls, value: Path) -> Path:
+        try:
+            load_library(value)
+        except FormError as exc:
+            raise ValueError(
+                "the forms don't load; fix each problem (check with `python -m forms validate`):"
+                + "".join(f"\n      {p}" for p in exc.problems)
+            ) from None
+        return value
+
+    @field_validator("forms_default", "forms_sales_form")
+    @classmethod
+    def _known_form(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _check_name(value, info)
+
+    @field_validator("forms_by_number")
+    @classmethod
+    def _known_forms(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for number, name in value.items():
+            if not _E164.match(number):
+                raise ValueError(f"{number!r} is not an E.164 number like +15550100")
+            _check_name(name, info)
+        return value
+
+    @property
+    def library(self) -> FormLibrary:
+        """The validated forms (loaded once; reloaded only if a file changes)."""
+        return load_library(self.forms_dir)
