@@ -58,6 +58,12 @@ class CustomerServiceAgent(FrontLineAgent):
             state.note("escalation", to="manager", by=self.label, reason="asked during consent")
             self.session.update_agent(ManagerAgent.for_call(state, chat_ctx=self.chat_ctx))
             return
+        if state.selected_form is not None:
+            # A data-collection call (form chosen at dispatch): the form runs right after consent.
+            from agents.intake import FormAgent
+
+            self.session.update_agent(FormAgent(state, state.selected_form, chat_ctx=self.chat_ctx))
+            return
         self.session.generate_reply(instructions=AFTER_CONSENT)
 
     async def _ask_consent(self, state: CallState) -> ConsentResult:

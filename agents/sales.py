@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from livekit.agents import RunContext, function_tool, llm
+from livekit.agents import Agent, RunContext, ToolError, function_tool, llm
 from pydantic import Field
 
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
@@ -16,6 +16,8 @@ You are the sales specialist at {{company}}. You help callers choose and buy.
 
 # What you can do
 - Ask what they need, then record it with `record_interest` so sales can follow up.
+- When the caller is a serious buyer and agrees to answer a few questions so sales can
+  follow up properly, call `start_lead_qualification`.
 - Never promise prices or discounts you weren't given.
 
 {ESCALATION_RULES}
@@ -58,3 +60,16 @@ class SalesAgent(FrontLineAgent):
         """
         self.state.note("sales_interest", product=product, notes=notes)
         return "Recorded for the sales team."
+
+    @function_tool()
+    async def start_lead_qualification(self, context: RunContext) -> Agent:
+        """Start the lead qualification questions (contact details, company, need, budget,
+        timeline). Use once the caller agrees to answer a few questions for sales."""
+        from agents.intake import FormAgent
+
+        settings = self.state.settings.forms
+        if settings.forms_sales_form is None:
+            raise ToolError("Lead qualification isn't set up: record the interest instead.")
+        form = settings.library.get(settings.forms_sales_form)
+        self.state.note("form_requested", form=form.name, by=self.label)
+        return FormAgent(self.state, form, chat_ctx=self.chat_ctx)

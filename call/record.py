@@ -68,8 +68,18 @@ async def save_call_record(state: CallState, *, within: float = 4.0) -> str | No
     """Flush pending writes, then store the record with its outbox row. Never raises."""
     if not await state.journal.flush(within=within):
         logger.error("some background writes did not finish before the call record")
-    try:
-        return await state.journal.store.save_call(build_call_record(state))
-    except Exception:
-        logger.exception("could not store the call record")
-        return None
+    return await store_call_record(state)
+
+
+async def store_call_record(state: CallState) -> str | None:
+    """Store the record once (a form stores it when it ends; the job's shutdown then finds it
+    stored). Doesn't flush: safe inside a journal task. Never raises."""
+    async with state.record_lock:
+        if state.record_id is not None:
+            return state.record_id
+        try:
+            state.record_id = await state.journal.store.save_call(build_call_record(state))
+        except Exception:
+            logger.exception("could not store the call record")
+            return None
+        return state.record_id

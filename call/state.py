@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from call.controls import CallControls
 from call.journal import Journal
@@ -13,6 +14,9 @@ from config.settings import Settings
 from pipeline.models import ModelKit
 from store.records import CallerInfo, CallStatus, utcnow
 from tasks.consent import ConsentResult
+
+if TYPE_CHECKING:
+    from forms.model import Form
 
 GrantKind = Literal["credit", "refund"]
 
@@ -58,6 +62,11 @@ class CallState:
     summary: str | None = None
     status: CallStatus | None = None
     ended_reason: str | None = None
+    # The form this call runs after consent (chosen at dispatch: forms.selection.select_form).
+    selected_form: Form | None = None
+    # Set once the call record is stored: it is stored once, whoever gets there first.
+    record_id: str | None = None
+    record_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     transfer_outcome: str | None = None
     callback_offered: bool = False
     callback: CallbackRequest | None = None

@@ -1,0 +1,112 @@
+"""Run a form on the call: welcome, the fields (a TaskGroup), then the record and the end.
+
+    status = await run_form(agent, form)    # in an agent's on_enter (after consent) or a tool
+
+What the caller hears and what is stored:
+
+- complete: the form's final words (verbatim: no model round trip) start at once; the
+  summary, if asked for, is written while they play; the record (status complete, every
+  answer) is stored; then the call ends by itself. No end-call tool.
+- a required answer refused twice: the form's incomplete words, the record with status
+  `declined` and what was collected, and the call ends.
+- the caller hangs up: nothing to say; the record (status `caller_hung_up`, what was
+  collected so far) is stored in the background, before the job's shutdown finishes.
+- anything else failing: the incomplete words, status `error`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from livekit.agents import Agent, AgentSession, llm
+
+from call.record import save_call_record, store_call_record
+from call.state import CallState
+from forms.compiler import FormProgress, compile_form
+from forms.model import Form
+from forms.summary import bounded_summary
+from store.records import CallStatus
+from tasks.field_decline import RequiredAnswerRefused
+
+logger = logging.getLogger("consent-agent.forms")
+
+
+def wants_summary(form: Form, state: CallState) -> bool:
+    if form.ending.summary is not None:
+        return form.ending.summary
+    return state.settings.forms.forms_summary
+
+
+def _summary_llm(session: AgentSession, state: CallState) -> llm.LLM | None:
+    model = state.models.llm or session.llm
+    return model if isinstance(model, llm.LLM) else None
+
+
+async def _write_summary(session: AgentSession, state: CallState, form: Form) -> None:
+    if not wants_summary(form, state):
+        return
+    summary, problem = await bounded_summary(
+        _summary_llm(session, state),
+        within=state.settings.forms.forms_summary_timeout,
+        form=form,
+        history=list(session.history.items),
+        results=state.results,
+        status=state.status or "complete",
+    )
+    state.summary = summary
+    if problem:
+        state.note("summary_failed", error=problem)
+
+
+async def _store_after_hang_up(session: AgentSession, state: CallState, form: Form) -> None:
+    await _write_summary(session, state, form)
+    await store_call_record(state)
+
+
+async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatus:
+    """Run the form's TaskGroup; the status it ended with."""
+    state: CallState = agent.session.userdata
+    try:
+        render = state.settings.consent.render
+        await compile_form(form, progress, chat_ctx=agent.chat_ctx, render=render)
+        return "complete"
+    except RequiredAnswerRefused as exc:
+        state.note("form_refused", form=form.name, field=exc.field, reason=exc.reason)
+        return "declined"
+    except Exception as exc:
+        if state.caller_left or agent.session._is_closing():
+            logger.info("caller left during form %s", form.name)
+            return "caller_hung_up"
+        logger.exception("form %s failed", form.name)
+        state.note("form_error", form=form.name, error=f"{type(exc).__name__}: {exc}")
+        return "error"
+
+
+async def run_form(agent: Agent, form: Form) -> CallStatus:
+    session: AgentSession = agent.session
+    state: CallState = session.userdata
+    progress = FormProgress(form)
+    state.form = form.name
+    state.results = progress.results  # answers land in the record as they are given
+    state.note("form_started", form=form.name)
+    render = state.settings.consent.render
+
+    if form.welcome:
+        await session.say(render(form.welcome))
+
+    status = await collect(agent, form, progress)
+    state.status = status
+    state.results = progress.ordered()
+    state.note("form_ended", form=form.name, status=status)
+
+    if status == "caller_hung_up":
+        state.journal.spawn(_store_after_hang_up(session, state, form), what="form record")
+        return status
+
+    words = form.ending.final_words if status == "complete" else form.ending.incomplete_words
+    goodbye = session.say(render(words), allow_interruptions=False)
+    await _write_summary(session, state, form)  # while the caller hears the final words
+    await save_call_record(state)
+    await goodbye
+    await state.controls.hang_up()
+    return status

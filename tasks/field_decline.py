@@ -1,0 +1,52 @@
+"""When the caller won't answer: optional fields are declined, required ones can't be skipped.
+
+- optional: the field completes with `None` (null in `results`) and the form goes on;
+- required: the first refusal goes back to the model (explain why it's needed, ask once
+  more); a second one ends the form with `RequiredAnswerRefused`, so the record says
+  which answer was refused instead of silently missing it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from livekit.agents import AgentTask, ToolError
+
+logger = logging.getLogger("consent-agent.forms")
+
+
+class RequiredAnswerRefused(Exception):
+    """The caller refused a required field twice: the form can't be completed."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"the caller refused the required field {field!r}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class DeclinePolicy:
+    """One field's decline rule, shared by the prebuilt collectors and the typed tasks."""
+
+    def __init__(self, *, field: str, label: str, required: bool) -> None:
+        self.field = field
+        self.label = label
+        self.required = required
+        self.refusals = 0
+
+    def decline(self, task: AgentTask[Any], reason: str) -> None:
+        if task.done():
+            return
+        if not self.required:
+            logger.info("optional field %s declined", self.field)
+            task.complete(None)
+            return
+        self.refusals += 1
+        if self.refusals < 2:
+            raise ToolError(
+                f"{self.label} is required, so it can't be skipped. Briefly tell the caller "
+                "why it's needed and ask once more. Only if they refuse again, call this tool "
+                "again."
+            )
+        logger.info("required field %s refused", self.field)
+        task.complete(RequiredAnswerRefused(self.field, reason))
