@@ -11,6 +11,7 @@ for recording consent before anything else happens.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from dotenv import load_dotenv
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
 from livekit.plugins import silero
 
+import logsafe
 from agents.customer_service import CustomerServiceAgent
 from call.controls import SessionOnlyControls
 from call.journal import Journal
@@ -26,6 +28,7 @@ from call.record import save_call_record
 from call.session_watch import watch_session
 from call.state import CallState
 from config import Settings, SettingsError, load_settings
+from delivery.sender import OutboxSender
 from pipeline.models import ModelKit, build_models
 from store import open_store
 from store.records import CallerInfo
@@ -46,12 +49,43 @@ SETTINGS = _settings_or_exit()
 REHEARSAL = not SETTINGS.livekit.has_credentials
 
 
+def _secrets(settings: Settings) -> list[str | None]:
+    api_secret = settings.livekit.livekit_api_secret
+    return [api_secret.get_secret_value() if api_secret else None, *settings.delivery.secrets()]
+
+
+logsafe.install(secrets=_secrets(SETTINGS))
+
+
 def prewarm(proc: JobProcess) -> None:
-    """Load the VAD once per worker process, not once per call."""
+    """Once per job process, not once per call: load the VAD and mask PII in its logs."""
+    logsafe.install(secrets=_secrets(SETTINGS))
     proc.userdata["vad"] = silero.VAD.load()
 
 
 server = AgentServer(setup_fnc=prewarm)
+_sender: OutboxSender | None = None
+
+
+@server.on("worker_started")
+def start_delivery() -> None:
+    """One outbox sender per worker, in the main process: jobs only write to the store.
+
+    Records a job stored are picked up within the poll interval; rows left by a crash or
+    a redeploy are sent again at start-up. Fleets may run `python -m delivery` instead.
+    """
+    global _sender
+    if not SETTINGS.delivery.webhook_url:
+        logger.info("WEBHOOK_URL is not set: call records are stored, not delivered")
+        return
+
+    async def run() -> None:
+        global _sender
+        store = await open_store(SETTINGS.store.database_url)
+        _sender = OutboxSender(store, SETTINGS.delivery, poll_interval=0.25)
+        _sender.start()
+
+    asyncio.get_running_loop().create_task(run(), name="start-delivery")
 
 
 def call_models(settings: Settings) -> ModelKit:

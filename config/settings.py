@@ -20,6 +20,7 @@ from config.models import ModelSettings
 from config.section import Section
 from config.store import StoreSettings
 from config.wording import WordingSettings
+from delivery.settings import DeliverySettings
 from forms.settings import FormSettings
 from telephony.settings import TelephonySettings
 
@@ -46,6 +47,7 @@ class Settings:
     wording: WordingSettings
     forms: FormSettings
     telephony: TelephonySettings
+    delivery: DeliverySettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -57,12 +59,18 @@ SECTIONS: dict[str, type[Section]] = {
     "wording": WordingSettings,
     "forms": FormSettings,
     "telephony": TelephonySettings,
+    "delivery": DeliverySettings,
 }
+
+
+_SECRET_WORDS = ("SECRET", "KEY", "TOKEN", "PASSWORD", "HEADERS")
 
 
 def _describe(error: dict[str, Any]) -> str:
     variable = "_".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
     got = error.get("input")
+    if any(word in variable for word in _SECRET_WORDS):
+        got = None  # never echo a secret back, even a malformed one
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return f"{variable} is required but not set"

@@ -86,3 +86,12 @@ def test_dev_without_credentials_says_how_to_rehearse_instead(tmp_path: Path) ->
     )
     assert done.returncode == 2
     assert "LIVEKIT_API_KEY" in done.stderr and "python agent.py console" in done.stderr
+
+
+def test_a_malformed_secret_is_reported_but_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://crm.example.com/hooks/calls")
+    monkeypatch.setenv("WEBHOOK_SECRET", "hunter2-not-a-whsec")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "WEBHOOK_SECRET" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
