@@ -1,0 +1,72 @@
+"""A call's record leaves the worker: stored by the job, delivered by the worker's sender.
+
+The caller agrees, hangs up; the job stores the record (no network in its shutdown);
+the worker's main-process sender posts it, signed, to the customer's endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from call.record import save_call_record
+from offline.harness import offline_call
+from store import open_store
+from tests.call.scripts import front_desk
+from tests.delivery.receiver import SECRET, Receiver
+
+
+@pytest.fixture
+async def receiver():
+    r = Receiver()
+    await r.start()
+    yield r
+    await r.stop()
+
+
+async def test_a_finished_call_reaches_the_endpoint_signed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, receiver: Receiver
+) -> None:
+    database = f"sqlite:///{tmp_path / 'calls.db'}"
+    monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("WEBHOOK_URL", receiver.url)
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    sys.modules.pop("agent", None)
+    worker = importlib.import_module("agent")  # settings are read at import, as at start
+
+    store = await open_store(database)
+    try:
+        async with offline_call(front_desk(), settings=worker.SETTINGS, store=store) as call:
+            await call.start()
+            await call.caller_says("yes")
+            await call.hang_up()
+            webhook_id = await save_call_record(call.state)
+
+        worker.server.emit("worker_started")
+        try:
+            for _ in range(200):
+                if receiver.accepted:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            if worker._sender is not None:
+                await worker._sender.aclose()
+                await worker._sender.store.close()
+    finally:
+        await store.close()
+        sys.modules.pop("agent", None)
+
+    assert list(receiver.accepted) == [webhook_id]
+    assert receiver.bad_signatures == 0
+    payload = json.loads(receiver.accepted[webhook_id][0])
+    assert payload["job_id"] == "AJ_offline"
+    assert payload["consent"]["decision"] is True
+    assert payload["status"] == "complete"
+    assert {"job_id", "room_id", "room", "started_at", "ended_at", "summary", "results"} <= set(
+        payload
+    )
