@@ -25,6 +25,7 @@ from livekit.agents.voice.agent import AgentTask
 
 from forms.model import COLLECTOR_TYPES, Form, FormField
 from tasks.collectors import collected_value, collector_for
+from tasks.field_decline import RefusedAnswer, RequiredAnswerRefused
 from tasks.form_field import FieldTask
 from tasks.list_field import ListFieldTask
 
@@ -98,6 +99,8 @@ def compile_form(
     """
 
     async def on_completed(event: TaskCompletedEvent) -> None:
+        if isinstance(event.result, RefusedAnswer):
+            raise RequiredAnswerRefused(event.result.field, event.result.reason)  # ends the group
         f = form.field(event.task_id)
         progress.record(f.name, answer_value(f, event.result))
 

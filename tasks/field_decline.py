@@ -2,18 +2,28 @@
 
 - optional: the field completes with `None` (null in `results`) and the form goes on;
 - required: the first refusal goes back to the model (explain why it's needed, ask once
-  more); a second one ends the form with `RequiredAnswerRefused`, so the record says
-  which answer was refused instead of silently missing it.
+  more); a second one completes the field with a `RefusedAnswer`, which the form turns
+  into `RequiredAnswerRefused` (the form ends, and the record says which answer was
+  refused instead of silently missing it).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from livekit.agents import AgentTask, ToolError
 
 logger = logging.getLogger("consent-agent.forms")
+
+
+@dataclass(frozen=True)
+class RefusedAnswer:
+    """A required field's result when the caller refused it twice."""
+
+    field: str
+    reason: str
 
 
 class RequiredAnswerRefused(Exception):
@@ -49,4 +59,6 @@ class DeclinePolicy:
                 "again."
             )
         logger.info("required field %s refused", self.field)
-        task.complete(RequiredAnswerRefused(self.field, reason))
+        # A value, not an exception: the task ends normally inside the tool call, and the
+        # form (not the tool's speech) decides what a refusal means.
+        task.complete(RefusedAnswer(self.field, reason))

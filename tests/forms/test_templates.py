@@ -7,7 +7,8 @@ from pathlib import Path
 
 from config.settings import Settings
 from offline.harness import offline_call, spoken, tool_calls
-from tests.call.scripts import QUESTION
+from offline.scripted_llm import say
+from tests.call.scripts import QUESTION, front_desk
 from tests.forms.scripts import (
     SUMMARY,
     answer,
@@ -85,4 +86,189 @@ async def test_customer_feedback_chosen_by_dispatch_metadata(tmp_path: Path, mak
     }
     assert payload["summary"] == SUMMARY  # FORMS_SUMMARY is on by default
     assert payload["consent"]["decision"] is True
+    assert_matches_schema(payload, form)
+
+
+def intake_call_script():
+    s = form_model()
+    ask(s, "update_name", "May I have the patient's full name?")
+    answer(s, "update_name", "Jane Doe", first_name="Jane", last_name="Doe")
+    ask(s, "update_dob", "And the date of birth?")
+    answer(s, "update_dob", "March 4", year=1980, month=3, day=4)
+    ask(s, "update_phone_number", "What number can we reach you on?")
+    answer(s, "update_phone_number", "555", phone_number="+15550123456")
+    ask(s, "record_reason_for_visit", "What brings you in?")
+    answer(s, "record_reason_for_visit", "cough", value="A cough that won't go away")
+    ask(s, "record_symptoms_since", "When did it start?")
+    answer(s, "record_symptoms_since", "January", value="2024-01-15")
+    ask(s, "add_medication", "Which medications do you take?")
+    answer(s, "add_medication", "lisinopril", name="Lisinopril", dose="10 mg", frequency="daily")
+    answer(s, "add_medication", "metformin", name="Metformin", dose="500 mg")
+    answer(s, "add_medication", "vitamin", name="Vitamin D")
+    answer(s, "finish_medications", "that's all")
+    ask(s, "add_allergy", "Any allergies?")
+    answer(
+        s, "add_allergy", "penicillin", substance="penicillin", reaction="rash", severity="moderate"
+    )
+    answer(s, "finish_allergies", "no others")
+    ask(s, "record_insurance", "Do you have health insurance?")
+    answer(
+        s,
+        "record_insurance",
+        "Aetna",
+        provider="Aetna",
+        member_id="W123-456",
+        policy_holder="John Doe",
+    )
+    # Between answers the model acknowledges and asks for more (list steps).
+    s.when(
+        lambda r: r.offers("finish_medications") and r.last_tool_output is not None,
+        "Got it. Any other medication?",
+    )
+    s.when(
+        lambda r: r.offers("finish_allergies") and r.last_tool_output is not None,
+        "Noted. Any other allergy?",
+    )
+    return s
+
+
+async def test_patient_intake_collects_a_list_of_three_and_a_nested_object(
+    tmp_path: Path, make_settings
+) -> None:
+    settings: Settings = make_settings()
+    form = settings.forms.library.get("patient_intake")
+    async with offline_call(
+        intake_call_script(),
+        settings=settings,
+        database_path=tmp_path / "c.db",
+        selected_form=form,
+    ) as c:
+        await c.start()
+        opened = await c.caller_says("yes")
+        assert spoken(opened)[-1] == "May I have the patient's full name?"
+        for words in (
+            "Jane Doe",
+            "March 4th 1980",
+            "555 012 3456",
+            "I have a cough",
+            "Since January 15",
+            "Lisinopril 10 mg daily",
+            "Metformin 500 mg",
+            "and vitamin D",
+            "that's all",
+            "penicillin, it gives me a rash",
+            "no others",
+        ):
+            await c.caller_says(words)
+        await c.caller_says("Aetna, member W123-456, my husband John Doe holds it")
+        await c.wait_closed()
+        assert heard(c)[-1].startswith("Thank you, that's everything we need.")
+        payload = await the_payload(c)
+
+    assert payload["status"] == "complete"
+    assert payload["results"] == {
+        "patient_name": {"first_name": "Jane", "last_name": "Doe"},
+        "date_of_birth": "1980-03-04",
+        "phone": "+15550123456",
+        "reason_for_visit": "A cough that won't go away",
+        "symptoms_since": "2024-01-15",
+        "medications": [
+            {"name": "Lisinopril", "dose": "10 mg", "frequency": "daily"},
+            {"name": "Metformin", "dose": "500 mg", "frequency": None},
+            {"name": "Vitamin D", "dose": None, "frequency": None},
+        ],
+        "allergies": [{"substance": "penicillin", "reaction": "rash", "severity": "moderate"}],
+        "insurance": {
+            "provider": "Aetna",
+            "member_id": "W123-456",
+            "group_number": None,
+            "policy_holder": "John Doe",
+        },
+    }
+    assert payload["summary"] == SUMMARY
+    assert_matches_schema(payload, form)
+
+
+def lead_call_script():
+    s = form_model()
+    s.when(
+        lambda r: r.offers("start_lead_qualification") and not r.answering_user,
+        say("Happy to help with that. May I ask a few quick questions so sales can follow up?"),
+    )
+    answer(s, "start_lead_qualification", "sure")
+    answer(s, "route_to", "buy", department="sales")
+    front_desk(s)
+    ask(s, "update_name", "What's your name?")
+    answer(s, "update_name", "Sam Lee", first_name="Sam", last_name="Lee")
+    ask(s, "record_company", "Which company are you with?")
+    answer(s, "record_company", "Northwind", value="Northwind Traders")
+    ask(s, "record_role", "And your role?")
+    answer(s, "decline_role", "rather not", reason="prefers not to say")
+    ask(s, "update_email_address", "What's your work email?")
+    answer(s, "update_email_address", "sam at", email="sam@northwind.example")
+    ask(s, "update_phone_number", "Is there a better number to reach you?")
+    answer(s, "decline_phone_number_capture", "this one", reason="use the number calling")
+    ask(s, "record_need", "What are you looking to solve?")
+    answer(s, "record_need", "support", value="Phone support for 40 agents")
+    ask(s, "record_team_size", "How many people would use it?")
+    answer(s, "record_team_size", "forty", value=40)
+    ask(s, "record_budget", "What budget do you have in mind per year?")
+    answer(s, "record_budget", "20", value="10k_to_50k")
+    ask(s, "record_timeline", "When do you want to decide?")
+    answer(s, "record_timeline", "quarter", value="this_quarter")
+    ask(s, "record_decision_maker", "Are you the one who decides?")
+    answer(s, "record_decision_maker", "yes I am", value=True)
+    return s
+
+
+async def test_lead_qualification_started_by_the_sales_specialist(
+    tmp_path: Path, make_settings
+) -> None:
+    settings: Settings = make_settings()
+    async with offline_call(
+        lead_call_script(), settings=settings, database_path=tmp_path / "c.db"
+    ) as c:
+        await c.start()
+        await c.caller_says("yes")
+        await c.caller_says("I'd like to buy your product for my team")
+        started = await c.caller_says("sure, go ahead")
+        assert ("start_lead_qualification", {}) in tool_calls(started)
+        assert spoken(started)[-2:] == [
+            "Great, I'll ask a few quick questions so the right person on our sales team "
+            "can follow up.",
+            "What's your name?",
+        ]
+        for words in (
+            "Sam Lee",
+            "Northwind Traders",
+            "I'd rather not say",
+            "sam at northwind dot example",
+            "this one is fine",
+            "phone support for our agents",
+            "about forty people",
+            "maybe 20 thousand",
+            "this quarter",
+            "yes I am",
+        ):
+            await c.caller_says(words)
+        await c.wait_closed()
+        assert heard(c)[-1].startswith("Thank you, that's all I need.")
+        payload = await the_payload(c)
+
+    form = settings.forms.library.get("lead_qualification")
+    assert payload["form"] == "lead_qualification"
+    assert payload["status"] == "complete"
+    assert payload["results"] == {
+        "contact_name": {"first_name": "Sam", "last_name": "Lee"},
+        "company": "Northwind Traders",
+        "role": None,
+        "email": "sam@northwind.example",
+        "phone": None,
+        "need": "Phone support for 40 agents",
+        "team_size": 40,
+        "budget": "10k_to_50k",
+        "timeline": "this_quarter",
+        "decision_maker": True,
+    }
+    assert any(e["type"] == "form_requested" and e["by"] for e in payload["events"])
     assert_matches_schema(payload, form)
