@@ -56,16 +56,22 @@ def test_the_wording_version_changes_when_the_words_do(monkeypatch: pytest.Monke
     assert "Acme Corp" in a  # {company} is filled in
 
 
-def test_the_worker_refuses_to_start_with_bad_settings_and_says_why(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "CONSENT_"))}
-    env.update(CONSENT_DENIAL_POLICY="sometimes", MANAGER_MAX_REFUND="lots")
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "agent.py"), "console"],
-        env=env,
-        cwd=tmp_path,
+def _run_worker(command: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python agent.py <command>` with no LiveKit credentials and the given settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEKIT_", "CONSENT_"))}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "agent.py"), command],
+        env={**clean, **env},
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def test_the_worker_refuses_to_start_with_bad_settings_and_says_why(tmp_path: Path) -> None:
+    done = _run_worker(
+        "console", tmp_path, CONSENT_DENIAL_POLICY="sometimes", MANAGER_MAX_REFUND="lots"
     )
     assert done.returncode == 2
     assert "2 configuration problem(s)" in done.stderr
@@ -75,15 +81,7 @@ def test_the_worker_refuses_to_start_with_bad_settings_and_says_why(tmp_path: Pa
 
 
 def test_dev_without_credentials_says_how_to_rehearse_instead(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "agent.py"), "dev"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run_worker("dev", tmp_path)
     assert done.returncode == 2
     assert "LIVEKIT_API_KEY" in done.stderr and "python agent.py console" in done.stderr
 
