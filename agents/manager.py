@@ -11,6 +11,7 @@ from pydantic import Field
 
 from agents.base import CallAgent
 from call.state import CallState, Grant, GrantKind
+from telephony import transfer
 
 logger = logging.getLogger("consent-agent.manager")
 
@@ -25,6 +26,13 @@ conversation so far is in your history, so never ask them to repeat themselves.
 - If the tool says an amount is above your authority, offer what you can grant or a
   transfer to a person.
 - Only grant what fixes the caller's problem; say what you granted, once.
+
+# A person
+- If the caller insists on a person, or you cannot resolve the issue within your
+  authority and the caller agrees, call `transfer_to_human` with a one-line reason. Do not
+  announce it first: the transfer says what happens.
+- If a transfer fails, the caller is offered a call back. If they accept, call
+  `request_callback`; if they decline, keep helping them yourself.
 
 # Style
 Calm, empathetic, decisive. Spoken, brief. Never read out tool names.
@@ -104,6 +112,35 @@ class ManagerAgent(CallAgent):
             reason: Why, in one line (it goes on the call's record).
         """
         return self._grant("refund", amount, reason, self.state.settings.manager.manager_max_refund)
+
+    @function_tool()
+    async def transfer_to_human(
+        self,
+        context: RunContext[CallState],
+        reason: Annotated[str, Field(min_length=3, max_length=300)],
+    ) -> None:
+        """Transfer the caller to a person on our team (the configured line; you never choose
+        the number). Use when the caller insists on a person, or you cannot resolve the issue
+        within your authority and the caller agrees.
+
+        Args:
+            reason: One line on why the caller needs a person (it briefs the colleague).
+        """
+        await transfer.transfer_to_human(context, reason=reason, chat_ctx=self.chat_ctx)
+
+    @function_tool()
+    async def request_callback(
+        self,
+        context: RunContext[CallState],
+        reason: Annotated[str, Field(min_length=3, max_length=300)],
+    ) -> None:
+        """Record that the caller wants our team to call them back. Use only after the
+        caller accepted a callback offer.
+
+        Args:
+            reason: One line on what the call back is about.
+        """
+        await transfer.request_callback(context, reason=reason)
 
     def _grant(self, kind: GrantKind, amount: float, reason: str, limit: Decimal) -> str:
         state = self.state

@@ -60,7 +60,9 @@ class CallControls(Protocol):
         """Blind-transfer the caller to the configured number (never one from a model)."""
         ...
 
-    def warm_transfer_task(self, *, chat_ctx: llm.ChatContext) -> AgentTask[Any] | None:
+    def warm_transfer_task(
+        self, *, chat_ctx: llm.ChatContext, reason: str
+    ) -> AgentTask[Any] | None:
         """The task that puts the caller on hold, briefs a person and connects them (await it
         in a tool), or None when this call can't be transferred."""
         ...
@@ -84,5 +86,7 @@ class SessionOnlyControls:
     async def cold_transfer(self) -> TransferAttempt:
         return TransferAttempt("unavailable", "no phone line in this session")
 
-    def warm_transfer_task(self, *, chat_ctx: llm.ChatContext) -> AgentTask[Any] | None:
+    def warm_transfer_task(
+        self, *, chat_ctx: llm.ChatContext, reason: str
+    ) -> AgentTask[Any] | None:
         return None

@@ -194,11 +194,16 @@ class LiveKitCallControls:
             return TransferAttempt(_outcome_of_transfer_response(response), _describe(response))
         return TransferAttempt("connected")
 
-    def warm_transfer_task(self, *, chat_ctx: llm.ChatContext) -> HumanTransferTask | None:
+    def warm_transfer_task(
+        self, *, chat_ctx: llm.ChatContext, reason: str
+    ) -> HumanTransferTask | None:
         if not (self._settings.transfer_number and self._settings.sip_outbound_trunk):
             return None
         return self._transfer_task(
-            settings=self._settings, chat_ctx=chat_ctx, caller_identity=self._caller_identity
+            settings=self._settings,
+            chat_ctx=chat_ctx,
+            reason=reason,
+            caller_identity=self._caller_identity,
         )
 
 

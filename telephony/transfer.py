@@ -78,6 +78,7 @@ class HumanTransferTask(WarmTransferTask):
         *,
         settings: TelephonySettings,
         chat_ctx: llm.ChatContext,
+        reason: str = "",
         caller_identity: str | None = None,
         **overrides: Any,
     ) -> None:
@@ -94,7 +95,8 @@ class HumanTransferTask(WarmTransferTask):
             "ringing_timeout": settings.transfer_ringing_timeout,
             "hold_audio": hold,
             "chat_ctx": chat_ctx,
-            "extra_instructions": BRIEFING,
+            "extra_instructions": BRIEFING
+            + (f"\nWhy the caller needs a person: {reason}\n" if reason else ""),
         }
         options.update(overrides)
         super().__init__(settings.transfer_number, **options)
@@ -216,7 +218,7 @@ async def transfer_to_human(
         if mode == "cold":
             attempt = await state.controls.cold_transfer()
         else:
-            attempt = await _warm_transfer(state, chat_ctx=chat_ctx)
+            attempt = await _warm_transfer(state, chat_ctx=chat_ctx, reason=reason)
 
     state.transfer_outcome = attempt.outcome
     state.note("transfer", mode=mode, outcome=attempt.outcome, detail=attempt.detail)
@@ -236,8 +238,10 @@ async def transfer_to_human(
     return None
 
 
-async def _warm_transfer(state: CallState, *, chat_ctx: llm.ChatContext) -> TransferAttempt:
-    task = state.controls.warm_transfer_task(chat_ctx=chat_ctx)
+async def _warm_transfer(
+    state: CallState, *, chat_ctx: llm.ChatContext, reason: str
+) -> TransferAttempt:
+    task = state.controls.warm_transfer_task(chat_ctx=chat_ctx, reason=reason)
     if task is None:
         return TransferAttempt("unavailable", "warm transfer not available on this call")
     try:

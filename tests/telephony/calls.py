@@ -10,6 +10,7 @@ from livekit import api
 from livekit.agents import AgentSession
 
 from config.settings import Settings, load_settings
+from offline.harness import OfflineCall
 from store.records import CallerInfo
 from telephony.controls import LiveKitCallControls
 
@@ -67,3 +68,12 @@ async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"not true within {within}s: {condition}")
         await asyncio.sleep(0.01)
+
+
+def heard(call_: OfflineCall) -> list[str]:
+    """Everything the caller heard so far, in order (runs and unprompted speech alike)."""
+    return [
+        item.text_content or ""
+        for item in call_.session.history.items
+        if item.type == "message" and item.role == "assistant"
+    ]

@@ -9,9 +9,9 @@ from pathlib import Path
 from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
-from offline.harness import OfflineCall, offline_call, spoken
+from offline.harness import offline_call, spoken
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, front_desk
-from tests.telephony.calls import PHONE_CALLER, ROOM, until
+from tests.telephony.calls import PHONE_CALLER, ROOM, heard, until
 
 KEYPAD_HINT = "You can also press 1 to agree, or 2 to decline."
 GOODBYE = (
@@ -23,15 +23,6 @@ GOODBYE = (
 def press(room: rtc.Room, digit: str) -> None:
     code = {"*": 10, "#": 11}.get(digit, int(digit) if digit.isdigit() else 0)
     room.emit("sip_dtmf_received", rtc.SipDTMF(code=code, digit=digit))
-
-
-def heard(call_: OfflineCall) -> list[str]:
-    """Everything the caller heard so far, in order (runs and unprompted speech alike)."""
-    return [
-        item.text_content or ""
-        for item in call_.session.history.items
-        if item.type == "message" and item.role == "assistant"
-    ]
 
 
 async def test_a_phone_caller_hears_the_keypad_option_and_1_agrees(tmp_path: Path) -> None:
