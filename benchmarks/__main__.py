@@ -109,6 +109,7 @@ def _delivery_rows(results: list[delivery.DeliveryResult], quick: bool) -> list[
         section = f"Delivery ({name})"
         items = [
             "call end → receiver 2xx, notified sender (p50 / p95)",
+            "call end → receiver 2xx, worker's sender as agent.py runs it (p50 / p95)",
             "call end → receiver 2xx, polling sender, python -m delivery defaults (p50 / p95)",
             "sustained deliveries/s, batch 10 (default)",
             "sustained deliveries/s, batch 50",
@@ -133,11 +134,24 @@ def _delivery_rows(results: list[delivery.DeliveryResult], quick: bool) -> list[
                 "notify() after save_call",
             )
         )
+        rows.append(
+            Row(
+                section,
+                items[1],
+                f"{fmt_ms(s['worker_p50_ms'])} / {fmt_ms(s['worker_p95_ms'])}",
+                "—",
+                "p95 ≤ 200 ms",
+                verdict(s["worker_p95_ms"] <= 200),
+                f"{s['worker_calls']} calls at random 0.05–0.15 s gaps; sender polls every "
+                f"{delivery.WORKER_POLL_SECONDS} s with no notify(), as agent.py's "
+                "start_delivery() runs it (jobs are child processes)",
+            )
+        )
         if "polling_p50_ms" in s:
             rows.append(
                 Row(
                     section,
-                    items[1],
+                    items[2],
                     f"{fmt_ms(s['polling_p50_ms'])} / {fmt_ms(s['polling_p95_ms'])}",
                     "—",
                     "p95 ≤ 200 ms",
@@ -150,7 +164,7 @@ def _delivery_rows(results: list[delivery.DeliveryResult], quick: bool) -> list[
             rows.append(
                 Row(
                     section,
-                    items[1],
+                    items[2],
                     "—",
                     "—",
                     "p95 ≤ 200 ms",
@@ -158,7 +172,7 @@ def _delivery_rows(results: list[delivery.DeliveryResult], quick: bool) -> list[
                     "skipped in --quick (takes ~15 s per store)",
                 )
             )
-        for batch, item in (("batch 10", items[2]), ("batch 50", items[3])):
+        for batch, item in (("batch 10", items[3]), ("batch 50", items[4])):
             t = s["throughput_per_s"][batch]
             rows.append(
                 Row(
@@ -268,6 +282,7 @@ async def run(quick: bool, skip: set[str]) -> tuple[list[Row], dict[str, Any], d
                 **r.summary(),
                 "raw": {
                     "notified_latency_ms": r.notified_latency_ms,
+                    "worker_latency_ms": r.worker_latency_ms,
                     "polling_latency_ms": r.polling_latency_ms,
                     "throughput_per_s": r.throughput_per_s,
                 },

@@ -8,8 +8,11 @@ How it is measured, per store (SQLite file; PostgreSQL in a fresh schema, droppe
   `delivery/__init__.py` documents (`sender.start()`, `sender.notify()` right after
   `store.save_call()`); calls end at a steady pace (open loop) and each latency is the
   receiver's answer time minus the time just before `save_call` (so the store write counts);
-- latency, polling sender (full run only): the same without `notify()`, at
-  `python -m delivery`'s default 2 s polling interval: what a separate sender process adds;
+- latency, worker sender: as `agent.py` deploys it: one sender per worker polling every
+  0.25 s, no `notify()` (jobs are child processes that only write to the store); calls end
+  at random gaps (0.05-0.15 s) so they fall at random phases of the polling cycle;
+- latency, polling sender (full run only): the same at `python -m delivery`'s default 2 s
+  polling interval (a separate sender process, e.g. beside a PostgreSQL fleet);
 - throughput: a backlog of N stored records drained by one sender (`drain()`, the same
   `run_once` batches as the background loop) at the default batch size and at 50; rate =
   N / wall time from the first claim to the last 2xx recorded in the store.
@@ -39,6 +42,10 @@ from benchmarks.common import percentile
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()
 ROOT = Path(__file__).resolve().parent.parent
+# agent.py's start_delivery(): one sender per worker, in the main process, polling every
+# 0.25 s (jobs run in child processes and only write to the store: no notify()).
+WORKER_POLL_SECONDS = 0.25
+WORKER_CALLS, WORKER_CALLS_QUICK = 150, 20
 
 
 @dataclass
@@ -47,6 +54,7 @@ class DeliveryResult:
     measured: bool = True
     reason: str = ""
     notified_latency_ms: list[list[float]] = field(default_factory=list)  # per repeat
+    worker_latency_ms: list[float] = field(default_factory=list)
     polling_latency_ms: list[float] = field(default_factory=list)
     throughput_per_s: dict[str, list[float]] = field(default_factory=dict)  # batch -> repeats
     save_call_per_s: list[float] = field(default_factory=list)
@@ -69,6 +77,10 @@ class DeliveryResult:
             "save_call_per_s_median": statistics.median(self.save_call_per_s),
             **self.settings,
         }
+        if self.worker_latency_ms:
+            out["worker_p50_ms"] = percentile(self.worker_latency_ms, 50)
+            out["worker_p95_ms"] = percentile(self.worker_latency_ms, 95)
+            out["worker_calls"] = len(self.worker_latency_ms)
         if self.polling_latency_ms:
             out["polling_p50_ms"] = percentile(self.polling_latency_ms, 50)
             out["polling_p95_ms"] = percentile(self.polling_latency_ms, 95)
@@ -219,6 +231,8 @@ async def _latency(
             if notify:
                 sender.notify()
             ended[wid] = t0
+            # Notified: a steady pace. Polling: random gaps, so calls end at random phases of
+            # the sender's polling cycle.
             await asyncio.sleep(gap if notify else gap * (0.5 + secrets.randbelow(1000) / 1000))
         answered = await _wait_answered(http, base, set(ended), within=30)
     finally:
@@ -253,7 +267,7 @@ async def _throughput(
 
 async def measure(*, quick: bool = False) -> list[DeliveryResult]:
     results: list[DeliveryResult] = []
-    repeats = 1 if quick else 3
+    repeats = 1 if quick else 5
     latency_calls = 30 if quick else 200
     backlog = 200 if quick else 2000
     gap = 0.02  # 50 calls ending per second, open loop
@@ -278,6 +292,16 @@ async def measure(*, quick: bool = False) -> list[DeliveryResult]:
                             store, base, http, calls=latency_calls, gap=gap, notify=True, poll=2.0
                         )
                     )
+            async with _store(backend) as store:
+                result.worker_latency_ms = await _latency(
+                    store,
+                    base,
+                    http,
+                    calls=WORKER_CALLS_QUICK if quick else WORKER_CALLS,
+                    gap=0.1,
+                    notify=False,
+                    poll=WORKER_POLL_SECONDS,
+                )
             if not quick:
                 async with _store(backend) as store:
                     result.polling_latency_ms = await _latency(

@@ -32,6 +32,7 @@ OVERHEAD_ITEMS = [
 ]
 DELIVERY_ITEMS = [
     "call end → receiver 2xx, notified sender (p50 / p95)",
+    "call end → receiver 2xx, worker's sender as agent.py runs it (p50 / p95)",
     "call end → receiver 2xx, polling sender, python -m delivery defaults (p50 / p95)",
     "sustained deliveries/s, batch 10 (default)",
     "sustained deliveries/s, batch 50",
