@@ -17,6 +17,7 @@ from typing import Protocol
 
 import phonenumbers
 
+from logsafe import mask_phone
 from store.records import CallerInfo
 
 logger = logging.getLogger("consent-agent.caller")
@@ -58,20 +59,8 @@ def normalise_number(raw: str | None, *, default_region: str | None = None) -> s
 
 
 def mask_number(number: str | None) -> str:
-    """`+14155550123` -> `+*******0123`: safe to log (all but the last 4 digits hidden)."""
-    if not number:
-        return "-"
-    digits = sum(c.isdigit() for c in number)
-    keep = 4 if digits >= 10 else 2
-    seen = 0
-    out = []
-    for char in number:
-        if char.isdigit():
-            seen += 1
-            out.append(char if seen > digits - keep else "*")
-        else:
-            out.append(char)
-    return "".join(out)
+    """`+14155550123` -> `+*******0123`: what our log lines show of a number."""
+    return mask_phone(number) if number else "-"
 
 
 def caller_from_attributes(
