@@ -226,6 +226,15 @@ class TelephonySettings(Section):
 
     # -- derived -----------------------------------------------------------------------------
 
+    def secrets(self) -> list[str | None]:
+        """Storage credentials, for `logsafe.install(secrets=...)` (they never reach a log)."""
+        values = (
+            self.recording_s3_secret,
+            self.recording_gcp_credentials,
+            self.recording_azure_account_key,
+        )
+        return [v.get_secret_value() if v is not None else None for v in values]
+
     @property
     def transfers_enabled(self) -> bool:
         if self.transfer_mode == "cold":

@@ -56,3 +56,9 @@ def test_a_cold_target_may_be_a_sip_uri() -> None:
         telephony={"transfer_mode": "cold", "cold_transfer_to": "sip:desk@pbx.example.com"}
     ).telephony
     assert telephony.cold_target == "sip:desk@pbx.example.com"
+
+
+def test_storage_credentials_are_listed_for_log_redaction() -> None:
+    values = {"recording_s3_secret": "s3-secret-value", "recording_azure_account_key": "k" * 12}
+    telephony = load_settings(telephony=values).telephony
+    assert telephony.secrets() == ["s3-secret-value", None, "k" * 12]
