@@ -29,6 +29,19 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def _round_trip_rows(results: list[round_trips.RoundTripRow]) -> list[Row]:
     rows = []
     for r in results:
+        if r.ours is not None and r.baseline is None:
+            rows.append(
+                Row(
+                    "LLM round trips",
+                    f"{r.path} → {r.until}",
+                    str(r.ours),
+                    "never (silence)",
+                    "≤ recipe",
+                    "—",
+                    "model requests answered before these words; " + r.note,
+                )
+            )
+            continue
         if r.ours is None or r.baseline is None:
             rows.append(
                 Row(
@@ -55,7 +68,8 @@ def _round_trip_rows(results: list[round_trips.RoundTripRow]) -> list[Row]:
                     if r.until.startswith("end of")
                     else "model requests answered before these words"
                 )
-                + " (scripted LLM, same script and session settings both sides)",
+                + " (scripted LLM, same script and session settings both sides)"
+                + (f"; {r.note}" if r.note else ""),
             )
         )
     return rows

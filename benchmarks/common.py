@@ -90,11 +90,19 @@ class Mark:
 class TimelineLLM(ScriptedLLM):
     """A ScriptedLLM that also writes each answer on a shared timeline."""
 
-    def __init__(self, brain: Callable[[Request], Any], timeline: list[Mark], **kw: Any) -> None:
+    def __init__(
+        self,
+        brain: Callable[[Request], Any],
+        timeline: list[Mark],
+        *,
+        unspoken: Callable[[Request], bool] = lambda r: r.is_summary,
+        **kw: Any,
+    ) -> None:
         def noted(request: Request) -> Any:
             reply = brain(request)
             text = reply if isinstance(reply, str) else (reply.text if reply else "")
-            timeline.append(Mark("llm", text or ""))
+            # A summary's words are written to the record, never spoken.
+            timeline.append(Mark("llm", "" if unspoken(request) else text or ""))
             return reply
 
         super().__init__(noted, **kw)

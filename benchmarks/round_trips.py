@@ -175,13 +175,148 @@ async def measure(*, forms_available: bool = False) -> list[RoundTripRow]:
     return rows
 
 
-async def _form_rows(forms_available: bool) -> list[RoundTripRow]:
-    reason = (
-        "not measured: no form driver in this benchmark yet"
-        if forms_available
-        else "not measured: forms/ not committed (no form templates to drive)"
+# -- forms --------------------------------------------------------------------------------
+
+# Our shipped customer_feedback template, answered field by field: (caller's words, the tool
+# a rule-following model calls, its arguments).
+FEEDBACK_ANSWERS = [
+    ("It was a repair", "record_service_type", {"value": "repair"}),
+    ("4 4 2 1 0 9", "record_inputs", {"inputs": ["4", "4", "2", "1", "0", "9"]}),
+    ("I'd say four", "record_rating", {"value": 4}),
+    ("The technician was on time", "record_went_well", {"value": "The technician was on time."}),
+    ("Nothing really", "decline_went_badly", {"reason": "nothing to add"}),
+    ("Yes, you may", "record_may_follow_up", {"value": True}),
+]
+BASELINE_ANSWERS = [
+    ("My email is jane@example.com", "record_email", {"email": "jane@example.com"}),
+    ("Ship it to 1 Main Street, Springfield", "record_address", {"address": "1 Main Street"}),
+]
+FORM_SUMMARY = "The caller answered every question."
+
+
+def form_model(answers: list[tuple[str, str, dict[str, Any]]]) -> Callable[[Any], Any]:
+    from forms.summary import SUMMARY_MARKER
+    from offline.scripted_llm import call, say
+
+    by_words = {words: (tool, args) for words, tool, args in answers}
+
+    def brain(r: Any) -> Any:
+        if SUMMARY_MARKER in r.instructions or r.is_summary:
+            return say(FORM_SUMMARY)
+        field_tools = [
+            t
+            for t in r.tool_names
+            if t.startswith(("record_", "decline_")) and t != "record_consent"
+        ]
+        if field_tools:
+            if r.answering_user and r.last_user_text in by_words:
+                tool, args = by_words[r.last_user_text]
+                return call(tool, **args)
+            return say(f"Question: {field_tools[0]}?")  # a field's task opens: ask
+        if "Confirm the order" in r.instructions:
+            return say("Your order goes to jane@example.com at 1 Main Street.")
+        return rule_following_model(r)
+
+    return brain
+
+
+async def _form_turns(side: str) -> list[list[Mark]]:
+    """Every turn of a form, from its first answer to its last, on one side."""
+    timeline: list[Mark] = []
+    answers = FEEDBACK_ANSWERS if side == "ours" else BASELINE_ANSWERS
+    from forms.summary import SUMMARY_MARKER
+
+    model = TimelineLLM(
+        form_model(answers),
+        timeline,
+        label=side,
+        unspoken=lambda r: r.is_summary or SUMMARY_MARKER in r.instructions,
     )
-    return [
-        RoundTripRow("form: a field's answer", until, None, None, "≤ recipe", None, note=reason)
-        for until in ("next question", "end of the form")
-    ]
+    turns: list[list[Mark]] = []
+    if side == "ours":
+        import json
+
+        from forms.selection import select_form
+
+        settings = load_settings()
+        form = select_form(settings.forms, job_metadata=json.dumps({"form": "customer_feedback"}))
+        with tempfile.TemporaryDirectory() as tmp:
+            async with offline_call(
+                model,
+                session_llm=model,
+                settings=settings,
+                database_path=Path(tmp) / "bench.db",
+                selected_form=form,
+            ) as call:
+                watch_speech(call.session, timeline)
+                await call.start()
+                await settle(timeline)
+                s = Side(timeline, call.caller_says)
+                await s.turn("yes")
+                for words, _, _ in answers:
+                    turns.append(await s.turn(words))
+        return turns
+    session: AgentSession = AgentSession(
+        llm=model, vad=None, turn_handling={"turn_detection": None}, conn_options=FAST_CONN
+    )
+    watch_speech(session, timeline)
+    try:
+        await session.start(recipe.CheckoutAgent(), capture_run=True)
+        await settle(timeline)
+        s = Side(timeline, lambda text: session.run(user_input=text))
+        for words, _, _ in answers:
+            turns.append(await s.turn(words))
+    finally:
+        with contextlib.suppress(Exception):
+            await session.aclose()
+    return turns
+
+
+async def _form_rows(forms_available: bool) -> list[RoundTripRow]:
+    path = "form: a field's answer"
+    if not forms_available:
+        reason = "not measured: forms/ not committed (no form templates to drive)"
+        return [
+            RoundTripRow(path, until, None, None, "≤ recipe", None, note=reason)
+            for until in ("next question", "end of the form")
+        ]
+    ours_turns = await _form_turns("ours")
+    base_turns = await _form_turns("baseline")
+    note = (
+        "ours: the customer_feedback template (rating → next question; last answer → final "
+        "words); baseline: seed 001's TaskGroup of GetEmailTask/GetAddressTask (email → "
+        "next question; address → confirmation)"
+    )
+    ours_next = before_words(ours_turns[2])  # the rating's answer; a plain field follows
+    base_next = before_words(base_turns[0])
+    rows = [_row(path, "next question", ours_next, base_next, note=note)]
+    if base_next is None:
+        rows[0] = RoundTripRow(
+            path,
+            "next question",
+            ours_next,
+            None,
+            "≤ recipe",
+            None,
+            note=note + ". No baseline figure: the recipe never asks, its next task has no "
+            "on_enter, so the caller hears silence until they speak",
+        )
+    rows.append(
+        _row(
+            path,
+            "end of the form",
+            before_words(ours_turns[-1]),
+            before_words(base_turns[-1]),
+            note=note,
+        )
+    )
+    rows.append(
+        _row(
+            "form: last answer",
+            "end of the agent's turn",
+            whole_turn(ours_turns[-1]),
+            whole_turn(base_turns[-1]),
+            note=note + "; ours writes the summary while the final words play",
+        )
+    )
+    return rows

@@ -14,6 +14,8 @@ This is our transcription of the documented pattern, not LiveKit's code and not 
   an `escalate_to_manager` tool returning
   `(ManagerAgent(chat_ctx=self.chat_ctx), "Transferring you to a manager now.")`.
 - `ManagerAgent` (seed 001): `generate_reply` introduction in `on_enter`.
+- `CheckoutAgent` with `GetEmailTask` and `GetAddressTask` in a `TaskGroup()` (seed 001's
+  multi-step workflow), then `generate_reply` to confirm: the baseline for forms.
 
 Deviations, all needed to run offline and none touching the number of model calls:
 models come from the session (no `inference.*` or TTS voice in the class body), and the
@@ -23,9 +25,11 @@ denial policy is a constructor argument so both documented variants can be drive
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Literal
 
 from livekit.agents import Agent, AgentTask, RunContext, function_tool
+from livekit.agents.beta.workflows import TaskGroup
 
 logger = logging.getLogger("benchmarks.baseline")
 
@@ -176,3 +180,54 @@ resolve their issue, use the escalate_to_manager tool.
     async def escalate_to_manager(self, context: RunContext) -> tuple[ManagerAgent, str]:
         """Transfer the customer to a manager when requested or when you cannot resolve their issue."""  # noqa: E501
         return ManagerAgent(chat_ctx=self.chat_ctx), "Transferring you to a manager now."
+
+
+# -- seed 001, "Multi-step workflows with task groups" ------------------------------------
+
+
+@dataclass
+class EmailResult:
+    email_address: str
+
+
+@dataclass
+class AddressResult:
+    address: str
+
+
+class GetEmailTask(AgentTask[EmailResult]):
+    def __init__(self) -> None:
+        super().__init__(instructions="Collect the user's email address.")
+
+    @function_tool()
+    async def record_email(self, context: RunContext, email: str) -> None:
+        """Record the user's email address"""
+        self.complete(EmailResult(email_address=email))
+
+
+class GetAddressTask(AgentTask[AddressResult]):
+    def __init__(self) -> None:
+        super().__init__(instructions="Collect the user's shipping address.")
+
+    @function_tool()
+    async def record_address(self, context: RunContext, address: str) -> None:
+        """Record the user's shipping address"""
+        self.complete(AddressResult(address=address))
+
+
+class CheckoutAgent(Agent):
+    def __init__(self) -> None:
+        super().__init__(instructions="You help the caller check out their order.")
+
+    async def on_enter(self) -> None:
+        task_group = TaskGroup()
+        task_group.add(lambda: GetEmailTask(), id="email", description="Collect email address")
+        task_group.add(
+            lambda: GetAddressTask(), id="address", description="Collect shipping address"
+        )
+        results = await task_group
+        email = results.task_results["email"].email_address
+        address = results.task_results["address"].address
+        await self.session.generate_reply(
+            instructions=f"Confirm the order will be sent to {email} at {address}."
+        )

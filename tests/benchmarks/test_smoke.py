@@ -24,6 +24,7 @@ ROUND_TRIP_ITEMS = [
     '"I want a manager" → manager\'s first words',
     "form: a field's answer → next question",
     "form: a field's answer → end of the form",
+    "form: last answer → end of the agent's turn",
 ]
 OVERHEAD_ITEMS = [
     "wall time per turn, p50",
