@@ -76,21 +76,22 @@ def judge(live_credentials: None) -> Any:
 
 @pytest.fixture
 def live_call(agent_llm: Any, tmp_path: Path, make_settings: Callable[..., Any]):
-    """`async with live_call(consent_denial_policy=...) as call:` — our real agents and
-    tasks on the real model, text mode, a temporary SQLite store."""
+    """`async with live_call(consent_denial_policy=..., selected_form=...) as call:` — our
+    real agents and tasks on the real model, text mode, a temporary SQLite store."""
     from offline.harness import offline_call
 
     def unscripted(_request: Any) -> None:
         return None  # never consulted: the session's model is the real one
 
     @contextlib.asynccontextmanager
-    async def start(**consent: Any) -> AsyncIterator[Any]:
+    async def start(selected_form: Any = None, **consent: Any) -> AsyncIterator[Any]:
         settings = make_settings(consent=consent) if consent else make_settings()
         async with offline_call(
             unscripted,
             session_llm=agent_llm,
             settings=settings,
             database_path=tmp_path / "evals.db",
+            selected_form=selected_form,
         ) as call:
             await call.start()
             yield call
