@@ -19,7 +19,8 @@ from pydantic import Field, ValidationInfo, field_validator
 from config.section import Section
 from forms.loader import FormError, FormLibrary, load_library
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "forms" / "templates"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -42,8 +43,8 @@ def _check_name(name: str | None, info: ValidationInfo) -> str | None:
 
 class FormSettings(Section):
     forms_dir: Path = Field(
-        default=TEMPLATES_DIR,
-        description="Directory of form files (*.yaml); every one is validated at start.",
+        default=Path("forms/templates"),
+        description="Directory of form files (*.yaml), relative to the project; checked at start.",
     )
     forms_default: str | None = Field(
         default=None, description="The form every call runs after consent (unset: none)."
@@ -69,6 +70,7 @@ class FormSettings(Section):
     @field_validator("forms_dir")
     @classmethod
     def _forms_load(cls, value: Path) -> Path:
+        value = value if value.is_absolute() else PROJECT_ROOT / value  # any working directory
         try:
             load_library(value)
         except FormError as exc:
