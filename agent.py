@@ -22,16 +22,18 @@ from livekit.plugins import silero
 
 import logsafe
 from agents.customer_service import CustomerServiceAgent
-from call.controls import SessionOnlyControls
+from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.record import save_call_record
 from call.session_watch import watch_session
 from call.state import CallState
 from config import Settings, SettingsError, load_settings
 from delivery.sender import OutboxSender
+from forms.selection import select_form
 from pipeline.models import ModelKit, build_models
 from store import open_store
-from store.records import CallerInfo
+from telephony.caller import caller_from_participant
+from telephony.controls import LiveKitCallControls
 
 load_dotenv(Path(__file__).parent / ".env.local")
 logger = logging.getLogger("consent-agent")
@@ -51,7 +53,11 @@ REHEARSAL = not SETTINGS.livekit.has_credentials
 
 def _secrets(settings: Settings) -> list[str | None]:
     api_secret = settings.livekit.livekit_api_secret
-    return [api_secret.get_secret_value() if api_secret else None, *settings.delivery.secrets()]
+    return [
+        api_secret.get_secret_value() if api_secret else None,
+        *settings.delivery.secrets(),
+        *settings.telephony.secrets(),
+    ]
 
 
 logsafe.install(secrets=_secrets(SETTINGS))
@@ -112,15 +118,34 @@ async def entrypoint(ctx: JobContext) -> None:
         vad=ctx.proc.userdata["vad"],
         turn_handling={"turn_detection": models.turn_detection},
     )
+    controls: CallControls
+    if REHEARSAL or ctx.is_fake_job():
+        controls = SessionOnlyControls(session)  # console: no server API to call
+    else:
+        controls = LiveKitCallControls(
+            session,
+            api=ctx.api,
+            room_name=ctx.room.name,
+            caller_identity=participant.identity,
+            settings=settings.telephony,
+        )
+        ctx.add_shutdown_callback(controls.aclose)  # stops a recording still running
+    caller = caller_from_participant(
+        participant, default_region=settings.telephony.phone_default_region
+    )
     state = CallState(
         settings=settings,
         models=models,
         journal=Journal(store),
-        controls=SessionOnlyControls(session),
+        controls=controls,
         job_id=ctx.job.id,
         room=ctx.room.name,
         room_id=ctx.job.room.sid or None,
-        caller=CallerInfo(identity=participant.identity),
+        caller=caller,
+        # A form runs right after consent when the dispatch or the dialled number asks.
+        selected_form=select_form(
+            settings.forms, job_metadata=ctx.job.metadata, dialled_number=caller.trunk_number
+        ),
     )
     session.userdata = state
     watch_session(session, state)

@@ -7,7 +7,3 @@
 A form runs in `agents.intake.FormAgent` (after consent); see docs/forms.md.
 This package is imported by `config.settings`, so nothing here imports the call's state.
 """
-
-# `config.settings` imports `forms.settings`, which imports `config.section`: loading the
-# config package first keeps that order whichever of the two a program imports first.
-import config  # noqa: F401

@@ -91,7 +91,16 @@ def caller_from_attributes(
 def caller_from_participant(
     participant: ParticipantLike, *, default_region: str | None = None
 ) -> CallerInfo:
-    """The caller's context from their participant, read once they have joined."""
-    return caller_from_attributes(
-        participant.identity, participant.attributes, default_region=default_region
+    """The caller's context from their participant, read once they have joined.
+
+    Anything that isn't a string attribute is ignored (the terminal console's stand-in
+    participant has none), so such a caller gets empty SIP fields, like a web caller.
+    """
+    raw = participant.attributes
+    attributes = (
+        {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+        if isinstance(raw, Mapping)
+        else {}
     )
+    identity = participant.identity if isinstance(participant.identity, str) else None
+    return caller_from_attributes(identity, attributes, default_region=default_region)

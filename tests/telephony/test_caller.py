@@ -124,3 +124,12 @@ async def test_no_log_line_shows_a_callers_or_the_human_lines_number(
     assert "+*******0100" in logged  # and so was the transfer target
     for digits in ("4155550123", "8005550199", "4155550100"):
         assert digits not in logged
+
+
+def test_a_caller_without_real_attributes_gets_empty_sip_fields() -> None:
+    """The terminal console's participant is a stand-in whose attributes aren't a dict."""
+    from unittest.mock import MagicMock
+
+    caller = caller_from_participant(MagicMock(), default_region="US")
+    assert caller.phone_number is None and caller.sip_call_id is None
+    assert not caller.is_phone
