@@ -28,7 +28,7 @@ from call.record import save_call_record
 from call.session_watch import watch_session
 from call.state import CallState
 from config import Settings, SettingsError, load_settings
-from delivery.sender import OutboxSender
+from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
 from forms.selection import select_form
 from pipeline.models import ModelKit, build_models
 from store import open_store
@@ -88,7 +88,7 @@ def start_delivery() -> None:
     async def run() -> None:
         global _sender
         store = await open_store(SETTINGS.store.database_url)
-        _sender = OutboxSender(store, SETTINGS.delivery, poll_interval=0.25)
+        _sender = OutboxSender(store, SETTINGS.delivery, poll_interval=WORKER_POLL_SECONDS)
         _sender.start()
 
     asyncio.get_running_loop().create_task(run(), name="start-delivery")

@@ -9,7 +9,8 @@ How it is measured, per store (SQLite file; PostgreSQL in a fresh schema, droppe
   `store.save_call()`); calls end at a steady pace (open loop) and each latency is the
   receiver's answer time minus the time just before `save_call` (so the store write counts);
 - latency, worker sender: as `agent.py` deploys it: one sender per worker polling every
-  0.25 s, no `notify()` (jobs are child processes that only write to the store); calls end
+  `delivery.sender.WORKER_POLL_SECONDS`, no `notify()` (jobs are child processes that only
+  write to the store); calls end
   at random gaps (0.05-0.15 s) so they fall at random phases of the polling cycle;
 - latency, polling sender (full run only): the same at `python -m delivery`'s default 2 s
   polling interval (a separate sender process, e.g. beside a PostgreSQL fleet);
@@ -38,13 +39,13 @@ from typing import Any
 import aiohttp
 
 from benchmarks.common import percentile
+from delivery.sender import WORKER_POLL_SECONDS
 
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()
 ROOT = Path(__file__).resolve().parent.parent
 # agent.py's start_delivery(): one sender per worker, in the main process, polling every
-# 0.25 s (jobs run in child processes and only write to the store: no notify()).
-WORKER_POLL_SECONDS = 0.25
+# WORKER_POLL_SECONDS (jobs run in child processes and only write to the store: no notify()).
 WORKER_CALLS, WORKER_CALLS_QUICK = 150, 20
 
 
