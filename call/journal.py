@@ -55,9 +55,10 @@ class Journal:
     async def flush(self, within: float = 5.0) -> bool:
         """Wait for every background write; False if some didn't finish in time."""
         deadline = asyncio.get_running_loop().time() + within
-        while self._pending:
+        me = asyncio.current_task()  # a journal task may flush the others, not itself
+        while others := {t for t in self._pending if t is not me}:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return False
-            await asyncio.wait(set(self._pending), timeout=remaining)
+            await asyncio.wait(others, timeout=remaining)
         return True

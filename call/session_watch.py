@@ -7,6 +7,7 @@ import logging
 from livekit.agents import AgentSession
 from livekit.agents.voice.events import CloseEvent, ErrorEvent
 
+from call.record import save_call_record
 from call.state import CallState
 
 logger = logging.getLogger("consent-agent.session")
@@ -30,6 +31,10 @@ def watch_session(session: AgentSession[CallState], state: CallState) -> None:
             state.caller_left = True
         if ev.error is not None:
             state.note("session_error", error=str(ev.error.error))
+        # Store the record as soon as the conversation is over, not only in the job's
+        # shutdown: it is then safe even if the process dies before shutdown completes.
+        # (Stored once: the shutdown finds it already there.)
+        state.journal.spawn(save_call_record(state), what="call record")
 
     session.on("error", on_error)
     session.on("close", on_close)
