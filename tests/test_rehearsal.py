@@ -76,31 +76,35 @@ def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path)
         assert "record_consent" in screen
 
         subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        rows = _consent_rows(database, within=30)
-        assert rows == [(True, "voice", "yes")]
+        consent, calls = _stored(database, within=30)
+        assert consent == [(True, "voice", "yes")]
+        assert calls == ["pending"]  # the call's record, waiting for a WEBHOOK_URL
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
-def _consent_rows(database: Path, within: float) -> list[tuple]:
-    """The consent records the rehearsal stored, read through the store's own API."""
+def _stored(database: Path, within: float) -> tuple[list[tuple], list[str]]:
+    """The consent records and call records (outbox rows) the rehearsal stored, read
+    through the store's own API once both are there."""
     deadline = time.monotonic() + within
+    found: tuple[list[tuple], list[str]] = ([], [])
     while time.monotonic() < deadline:
         if database.exists():
-            rows = asyncio.run(_read(database))
-            if rows:
-                return rows
+            found = asyncio.run(_read(database))
+            if all(found):
+                return found
         time.sleep(0.25)
-    return []
+    return found
 
 
-async def _read(database: Path) -> list[tuple]:
+async def _read(database: Path) -> tuple[list[tuple], list[str]]:
     store = await open_store(f"sqlite:///{database}")
     try:
         records = [r.record() for r in await store.consent_records()]
+        outbox = [row.status for row in await store.outbox_rows()]
     finally:
         await store.close()
-    return [(r.decision, r.method, r.answer_text) for r in records]
+    return [(r.decision, r.method, r.answer_text) for r in records], outbox
 
 
 def _quote(value: str) -> str:
