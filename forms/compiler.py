@@ -6,6 +6,10 @@
   typed from the field;
 - list: a `ListFieldTask` that repeats until the caller says that's all.
 
+A field with `ask` is asked in those words, spoken as fixed text when its task starts:
+the caller's answer to one field is then followed by the next question after a single
+model round trip (the one that records the answer), instead of two.
+
 Task ids are field names, so the group's `out_of_scope` tool lets the model go back to any
 field already visited when the caller corrects an answer (the field's factory runs again).
 Every answer is written to `FormProgress.results` the moment it is given, so a call that
@@ -57,10 +61,14 @@ def form_context(form: Form, render: Callable[[str], str] = str) -> str:
 
 
 def task_factory(
-    f: FormField, context: str, progress: FormProgress
+    f: FormField,
+    context: str,
+    progress: FormProgress,
+    render: Callable[[str], str] = str,
 ) -> Callable[[], AgentTask[Any]]:
+    """`render` fills in {company} in the field's fixed words (`ask`, `ask_another`)."""
     if f.type in COLLECTOR_TYPES:
-        return lambda: collector_for(f, context=context)
+        return lambda: collector_for(f, context=context, render=render)
     if f.type == "list":
 
         def make_list() -> AgentTask[Any]:
@@ -70,10 +78,11 @@ def task_factory(
                 context=context,
                 items=so_far if isinstance(so_far, list) else None,
                 on_change=lambda items: progress.record(f.name, items),
+                render=render,
             )
 
         return make_list
-    return lambda: FieldTask(f, context=context)
+    return lambda: FieldTask(f, context=context, render=render)
 
 
 def answer_value(f: FormField, result: Any) -> Any:
@@ -111,5 +120,5 @@ def compile_form(
     )
     context = form_context(form, render)
     for f in form.fields:
-        group.add(task_factory(f, context, progress), id=f.name, description=f.description)
+        group.add(task_factory(f, context, progress, render), id=f.name, description=f.description)
     return group

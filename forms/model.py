@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 FieldType = Literal[
     "string",
@@ -42,6 +49,18 @@ DateRange = Literal["any", "past", "future"]
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 IDENTIFIER_HINT = "use lower_snake_case: a letter, then letters, digits or underscores"
 
+# `ask` / `ask_another`: fixed words spoken to the caller, so one short spoken question.
+ASK_MAX_LENGTH = 200
+_ASK_EXAMPLES = {"ask": "What's your date of birth?", "ask_another": "Any other medication?"}
+
+
+def _empty_ask(key: str) -> str:
+    return (
+        f"`{key}` is empty: write the words the caller hears, e.g. "
+        f'`{key}: "{_ASK_EXAMPLES[key]}"`, or remove it to let the model ask'
+    )
+
+
 # Which options apply to which types (anything else on a field is a mistake).
 _OPTIONS: dict[str, frozenset[str]] = {
     "string": frozenset({"min_length", "max_length", "pattern"}),
@@ -56,7 +75,7 @@ _OPTIONS: dict[str, frozenset[str]] = {
     "date_of_birth": frozenset({"confirm"}),
     "keypad_digits": frozenset({"digits", "confirm"}),
     "object": frozenset({"fields"}),
-    "list": frozenset({"fields", "item_name", "min_items", "max_items"}),
+    "list": frozenset({"fields", "item_name", "min_items", "max_items", "ask_another"}),
 }
 _ALL_OPTIONS = frozenset().union(*_OPTIONS.values())
 
@@ -85,6 +104,13 @@ class FormField(BaseModel):
         min_length=1, description="What to ask for, as the model sees it (one sentence)."
     )
     required: bool = True
+    ask: str | None = Field(
+        default=None,
+        description=(
+            "The question, spoken verbatim when the field's turn comes (no model call); "
+            "unset: the model asks, and may skip a field the caller already answered."
+        ),
+    )
     # string
     min_length: int | None = Field(default=None, ge=0)
     max_length: int | None = Field(default=None, ge=1)
@@ -109,6 +135,10 @@ class FormField(BaseModel):
     item_name: str | None = None
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1)
+    ask_another: str | None = Field(
+        default=None,
+        description="List only: spoken verbatim after each item (unset: the model asks).",
+    )
 
     @field_validator("name", "item_name")
     @classmethod
@@ -129,6 +159,23 @@ class FormField(BaseModel):
                 ) from None
         return value
 
+    @field_validator("ask", "ask_another")
+    @classmethod
+    def _spoken(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        key = str(info.field_name)
+        value = " ".join(value.split())  # a YAML block may leave newlines; it's one spoken line
+        if not value:
+            raise ValueError(_empty_ask(key))
+        if len(value) > ASK_MAX_LENGTH:
+            raise ValueError(
+                f"`{key}` is {len(value)} characters long; the caller hears it "
+                f"verbatim, so keep it to one short spoken question (at most {ASK_MAX_LENGTH} "
+                "characters) and put details in `description`"
+            )
+        return value
+
     @field_validator("fields")
     @classmethod
     def _unique(cls, value: list[FormField] | None) -> list[FormField] | None:
@@ -144,6 +191,9 @@ class FormField(BaseModel):
                     f"`{option}` does not apply to a {self.type} field (it is for: "
                     f"{', '.join(where)}); remove it or change the type"
                 )
+        for key in ("ask", "ask_another"):
+            if key in self.model_fields_set and getattr(self, key) is None:
+                raise ValueError(_empty_ask(key))  # `ask:` with nothing after it reads as null
         problem = getattr(self, f"_check_{self.type}", lambda: None)()
         if problem:
             raise ValueError(problem)
@@ -219,6 +269,12 @@ class FormField(BaseModel):
                 return (
                     f"sub-field {sub.name!r} has type {sub.type}, which can't be nested; "
                     f"inside {what} use one of: {', '.join(SUB_FIELD_TYPES)}"
+                )
+            if sub.ask is not None:
+                return (
+                    f"sub-field {sub.name!r} has `ask`, but sub-fields are not asked one by "
+                    f"one: {what} is asked as a whole; move the question to the `ask` of "
+                    f"{self.name!r}"
                 )
         return None
 

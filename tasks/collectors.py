@@ -7,7 +7,10 @@ framework's own tasks (tuned for noisy voice transcription). The adaptation is s
 - each collector's decline tool follows the form's rule (`tasks.field_decline`): an
   optional field completes with None, a required one can't be skipped silently;
 - the keypad collector also works without a room (digits may be spoken), asks again
-  when too few digits were entered, and can be declined.
+  when too few digits were entered, and can be declined;
+- with the field's `ask`, the question is spoken verbatim when the collector starts, in
+  place of the collector's own model turn (`on_enter`'s generate_reply); the rest of the
+  collector (its tools, read-back, validation) is LiveKit's, unchanged.
 
 `collector_for(field, ...)` builds the task; `collected_value(field, result)` turns its
 typed result into the JSON value stored in `results`.
@@ -15,6 +18,7 @@ typed result into the JSON value stored in `results`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from livekit.agents import ToolError, function_tool, get_job_context, llm
@@ -41,11 +45,23 @@ from forms.model import FormField
 from tasks.field_decline import DeclinePolicy
 
 
-class FormEmailTask(GetEmailTask):
-    def __init__(self, *, policy: DeclinePolicy, **kwargs: Any) -> None:
+class _FormCollector(AgentTask[Any]):
+    """What each adapted collector adds to LiveKit's: the form's decline rule and the
+    field's `ask`. First in the bases, so `on_enter` here runs instead of the collector's."""
+
+    def __init__(self, *, policy: DeclinePolicy, ask: str | None = None, **kwargs: Any) -> None:
         self._policy = policy
+        self.ask = ask
         super().__init__(**kwargs)
 
+    async def on_enter(self) -> None:
+        if self.ask is None:
+            await super().on_enter()  # the collector's own turn: the model asks
+            return
+        self.session.say(self.ask)  # fixed words: no model round trip before the question
+
+
+class FormEmailTask(_FormCollector, GetEmailTask):
     @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
     async def decline_email_capture(self, reason: str) -> None:
         """Use when the caller explicitly declines to give an email address.
@@ -56,11 +72,7 @@ class FormEmailTask(GetEmailTask):
         self._policy.decline(self, reason)
 
 
-class FormPhoneTask(GetPhoneNumberTask):
-    def __init__(self, *, policy: DeclinePolicy, **kwargs: Any) -> None:
-        self._policy = policy
-        super().__init__(**kwargs)
-
+class FormPhoneTask(_FormCollector, GetPhoneNumberTask):
     @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
     async def decline_phone_number_capture(self, reason: str) -> None:
         """Use when the caller explicitly declines to give a phone number.
@@ -71,11 +83,7 @@ class FormPhoneTask(GetPhoneNumberTask):
         self._policy.decline(self, reason)
 
 
-class FormAddressTask(GetAddressTask):
-    def __init__(self, *, policy: DeclinePolicy, **kwargs: Any) -> None:
-        self._policy = policy
-        super().__init__(**kwargs)
-
+class FormAddressTask(_FormCollector, GetAddressTask):
     @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
     async def decline_address_capture(self, reason: str) -> None:
         """Use when the caller explicitly declines to give an address.
@@ -86,11 +94,7 @@ class FormAddressTask(GetAddressTask):
         self._policy.decline(self, reason)
 
 
-class FormNameTask(GetNameTask):
-    def __init__(self, *, policy: DeclinePolicy, **kwargs: Any) -> None:
-        self._policy = policy
-        super().__init__(**kwargs)
-
+class FormNameTask(_FormCollector, GetNameTask):
     @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
     async def decline_name_capture(self, reason: str) -> None:
         """Use when the caller explicitly declines to give the name.
@@ -101,11 +105,7 @@ class FormNameTask(GetNameTask):
         self._policy.decline(self, reason)
 
 
-class FormDOBTask(GetDOBTask):
-    def __init__(self, *, policy: DeclinePolicy, **kwargs: Any) -> None:
-        self._policy = policy
-        super().__init__(**kwargs)
-
+class FormDOBTask(_FormCollector, GetDOBTask):
     @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
     async def decline_dob_capture(self, reason: str) -> None:
         """Use when the caller explicitly declines to give their date of birth.
@@ -119,22 +119,32 @@ class FormDOBTask(GetDOBTask):
 _TOO_FEW_DIGITS = "Digits input not fully received"
 
 
-class FormDtmfTask(GetDtmfTask):
-    def __init__(self, *, policy: DeclinePolicy, num_digits: int, **kwargs: Any) -> None:
-        self._policy = policy
+class FormDtmfTask(_FormCollector, GetDtmfTask):
+    def __init__(self, *, num_digits: int, **kwargs: Any) -> None:
         self._num_digits = num_digits
         self._has_room = False
         super().__init__(num_digits=num_digits, **kwargs)
 
     async def on_enter(self) -> None:
         try:
-            get_job_context()
+            job = get_job_context()
         except RuntimeError:
             # No job (console, offline): the caller says the digits instead.
-            self.session.generate_reply(tool_choice="none")
+            if self.ask is None:
+                self.session.generate_reply(tool_choice="none")
+            else:
+                self.session.say(self.ask)
             return
         self._has_room = True
-        await super().on_enter()
+        if self.ask is None:
+            await super().on_enter()  # GetDtmfTask's: listen to the keypad; the model asks
+            return
+        # GetDtmfTask.on_enter without its model turn: the same three listeners (its
+        # on_exit removes them), then the fixed question. Checked by tests/forms/test_keypad.
+        job.room.on("sip_dtmf_received", self._on_sip_dtmf_received)
+        self.session.on("user_state_changed", self._on_user_state_changed)
+        self.session.on("agent_state_changed", self._on_agent_state_changed)
+        self.session.say(self.ask)
 
     async def on_exit(self) -> None:
         if self._has_room:
@@ -171,22 +181,34 @@ def _confirm(field: FormField) -> Any:
 
 
 def collector_for(
-    field: FormField, *, context: str, chat_ctx: llm.ChatContext | None = None
+    field: FormField,
+    *,
+    context: str,
+    chat_ctx: llm.ChatContext | None = None,
+    render: Callable[[str], str] = str,
 ) -> AgentTask[Any]:
     """The prebuilt LiveKit task that collects `field` (email, phone, address, person_name,
     date_of_birth, keypad_digits)."""
     policy = DeclinePolicy(field=field.name, label=field.description, required=field.required)
+    ask = render(field.ask) if field.ask else None
     optional = (
         " This answer is optional: if the caller prefers not to give it, decline and move on."
         if not field.required
         else ""
     )
-    extra = f"{context}\n\nWhat this step collects: {field.description}.{optional}"
+    asked = (
+        f' The caller has just been asked: "{ask}" Wait for their answer; ask again in your '
+        "own words only if it was unclear."
+        if ask
+        else ""
+    )
+    extra = f"{context}\n\nWhat this step collects: {field.description}.{optional}{asked}"
     ctx = chat_ctx if chat_ctx is not None else NOT_GIVEN
     match field.type:
         case "email":
             return FormEmailTask(
                 policy=policy,
+                ask=ask,
                 instructions=WorkflowInstructions(extra=extra),
                 chat_ctx=ctx,
                 require_confirmation=_confirm(field),
@@ -194,6 +216,7 @@ def collector_for(
         case "address":
             return FormAddressTask(
                 policy=policy,
+                ask=ask,
                 instructions=WorkflowInstructions(extra=extra),
                 chat_ctx=ctx,
                 require_confirmation=_confirm(field),
@@ -201,6 +224,7 @@ def collector_for(
         case "phone":
             return FormPhoneTask(
                 policy=policy,
+                ask=ask,
                 extra_instructions=extra,
                 chat_ctx=ctx,
                 require_confirmation=_confirm(field),
@@ -209,6 +233,7 @@ def collector_for(
             parts = field.parts
             return FormNameTask(
                 policy=policy,
+                ask=ask,
                 first_name="first" in parts,
                 middle_name="middle" in parts,
                 last_name="last" in parts,
@@ -219,6 +244,7 @@ def collector_for(
         case "date_of_birth":
             return FormDOBTask(
                 policy=policy,
+                ask=ask,
                 extra_instructions=extra,
                 chat_ctx=ctx,
                 require_confirmation=_confirm(field),
@@ -227,6 +253,7 @@ def collector_for(
             assert field.digits is not None
             return FormDtmfTask(
                 policy=policy,
+                ask=ask,
                 num_digits=field.digits,
                 ask_for_confirmation=bool(field.confirm),
                 extra_instructions=extra,

@@ -4,10 +4,15 @@ The recording tool's arguments are typed from the form's field (JSON Schema offe
 model, pydantic validation in code): a bad value goes back to the model as a ToolError with
 the reason, so it can ask again. The result is the answer as a JSON value, or None when an
 optional field was declined.
+
+The question: with the field's `ask`, its words are spoken verbatim when the task starts
+(no model round trip between the previous answer and this question); without it, the
+model asks, and may record an answer the caller already gave instead of asking.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from livekit.agents import AgentTask, ToolError, function_tool, llm
@@ -23,7 +28,7 @@ FIELD_INSTRUCTIONS = """\
 
 # This step
 You are collecting one answer: {description}
-- Ask for it in one short, spoken question (unless the caller already gave it).
+{ask_rule}
 - As soon as the caller answers, call `{record}` with their answer. Never invent or guess
   an answer the caller didn't give; if the answer is unclear, ask again.
 - If a value is rejected, tell the caller briefly what is needed and ask again.
@@ -41,6 +46,13 @@ REQUIRED_RULE = (
 )
 
 
+MODEL_ASKS = "- Ask for it in one short, spoken question (unless the caller already gave it)."
+ASKED = (
+    '- The caller has just been asked: "{ask}" Wait for their answer; ask again in your own '
+    "words only if it was unclear or rejected."
+)
+
+
 def _rules(field: FormField, decline: str) -> str:
     return (OPTIONAL_RULE if not field.required else REQUIRED_RULE).format(decline=decline)
 
@@ -52,8 +64,10 @@ class FieldTask(AgentTask[Any]):
         *,
         context: str,
         chat_ctx: llm.ChatContext | None = None,
+        render: Callable[[str], str] = str,
     ) -> None:
         self.form_field = field
+        self.ask = render(field.ask) if field.ask else None
         self.record_tool_name = f"record_{field.name}"
         self.decline_tool_name = f"decline_{field.name}"
         self._model = answer_model(field)
@@ -64,6 +78,7 @@ class FieldTask(AgentTask[Any]):
             instructions=FIELD_INSTRUCTIONS.format(
                 context=context,
                 description=field.description,
+                ask_rule=ASKED.format(ask=self.ask) if self.ask else MODEL_ASKS,
                 record=self.record_tool_name,
                 decline_rule=_rules(field, self.decline_tool_name),
             ),
@@ -72,6 +87,9 @@ class FieldTask(AgentTask[Any]):
         )
 
     async def on_enter(self) -> None:
+        if self.ask:
+            self.session.say(self.ask)  # fixed words: no model round trip before the question
+            return
         self.session.generate_reply(
             instructions=(
                 f"Ask the caller for: {self.form_field.description}. If they already said it "

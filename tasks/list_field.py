@@ -5,6 +5,11 @@ take one back (`remove_<item>`); `finish_<list>` ends the list when they say tha
 least `min_items`), and the list ends by itself at `max_items`. Items collected so far are
 reported through `on_change`, so a hang-up keeps them, and a revisit (a correction through
 the TaskGroup's out_of_scope) starts from them instead of from scratch.
+
+Fixed words, where the form gives them: the field's `ask` opens the list verbatim (a
+revisit with items already given stays a model turn: it has to say what is there), and
+`ask_another` is said verbatim after each item, in place of the model's reply to `add_<item>`
+(one model round trip per item instead of two).
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from livekit.agents import AgentTask, ToolError, function_tool, llm
-from livekit.agents.llm import ToolFlag
+from livekit.agents import AgentTask, RunContext, ToolError, function_tool, llm
+from livekit.agents.llm import ToolFlag, ToolResult
 from livekit.agents.types import NOT_GIVEN
 
 from forms.model import FormField
@@ -28,14 +33,21 @@ LIST_INSTRUCTIONS = """\
 You are collecting a list: {description}
 Each {item} has: {item_fields}.
 - Ask for one {item} at a time. As soon as the caller has given one, call `{add}`.
-  Never invent details the caller didn't give; leave out optional details they didn't say.
-- After each {item}, ask whether there is another. When the caller says that's all (or
+  Never invent details the caller didn't give; leave out optional details they didn't say.{asked}
+- {another_rule} When the caller says that's all (or
   has none), call `{finish}`.
 - If the caller takes one back, call `{remove}` with its number.
 {decline_rule}
 - If the caller wants to change an earlier answer, use `out_of_scope` when offered.
 - Spoken, warm, brief. No lists or markdown; never mention tools.
 """
+
+
+ASKED = '\n- The caller has just been asked: "{ask}" Wait for their answer.'
+MODEL_ASKS_ANOTHER = "After each {item}, ask whether there is another."
+ASKED_ANOTHER = (
+    'After each {item} you add, the caller is asked "{another}" for you: don\'t ask it yourself.'
+)
 
 
 class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
@@ -47,8 +59,12 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
         items: list[dict[str, Any]] | None = None,
         on_change: Callable[[list[dict[str, Any]]], None] | None = None,
         chat_ctx: llm.ChatContext | None = None,
+        render: Callable[[str], str] = str,
     ) -> None:
         self.form_field = field
+        self.ask = render(field.ask) if field.ask else None
+        self.ask_another = render(field.ask_another) if field.ask_another else None
+        self._asked_another_in: str | None = None  # the speech that already asked it
         self.items: list[dict[str, Any]] = list(items or [])
         self._on_change = on_change
         self._model = item_model(field)
@@ -70,12 +86,19 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
             f"{f.name} ({f.description}{'' if f.required else ', optional'})"
             for f in field.fields or []
         )
+        spoken_item = item.replace("_", " ")
         super().__init__(
             instructions=LIST_INSTRUCTIONS.format(
                 context=context,
                 description=field.description,
-                item=item.replace("_", " "),
+                item=spoken_item,
                 item_fields=item_fields,
+                asked=ASKED.format(ask=self.ask) if self.ask else "",
+                another_rule=(
+                    ASKED_ANOTHER.format(item=spoken_item, another=self.ask_another)
+                    if self.ask_another
+                    else MODEL_ASKS_ANOTHER.format(item=spoken_item)
+                ),
                 add=self.add_tool_name,
                 finish=self.finish_tool_name,
                 remove=self.remove_tool_name,
@@ -97,6 +120,9 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
                 f"The caller already gave these ({len(self.items)}): {listed}. Ask what they "
                 "want to change or add."
             )
+        elif self.ask:
+            self.session.say(self.ask)  # fixed words: no model round trip before the question
+            return
         else:
             prompt = (
                 f"Ask the caller for: {self.form_field.description}. If they already gave "
@@ -113,7 +139,9 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
     def _add_tool(self) -> llm.Tool:
         field = self.form_field
 
-        async def add(raw_arguments: dict[str, Any]) -> str | None:
+        async def add(
+            raw_arguments: dict[str, Any], context: RunContext
+        ) -> str | ToolResult | None:
             try:
                 item = validate_answer(self._model, raw_arguments)
             except AnswerError as exc:
@@ -125,6 +153,18 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
                 if not self.done():
                     self.complete(list(self.items))
                 return None
+            if self.ask_another:
+                # Fixed words instead of the model's reply: said once per model answer, even
+                # when it added several items at once.
+                speech = context.speech_handle.id
+                if self._asked_another_in != speech:
+                    self._asked_another_in = speech
+                    self.session.say(self.ask_another)
+                return ToolResult(
+                    f"Added {field.item_label} {count}. The caller was asked whether there is "
+                    f"another; when they say that's all, call `{self.finish_tool_name}`.",
+                    reply_required=False,
+                )
             return (
                 f"Added {field.item_label} {count}. Ask whether there is another; when the "
                 f"caller says that's all, call `{self.finish_tool_name}`."

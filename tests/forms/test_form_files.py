@@ -145,3 +145,50 @@ def test_settings_name_only_forms_that_exist() -> None:
         "patient_intake)",
         "FORMS_BY_NUMBER: '555' is not an E.164 number like +15550100",
     ]
+
+
+def test_ask_must_be_words_the_caller_can_hear(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '  - {name: topic, type: string, description: t, ask: "   "}\n'
+        "  - {name: when, type: date, description: w, ask: }\n"
+        f"  - {{name: why, type: string, description: y, ask: '{'Why? ' * 41}'}}",
+    )
+    assert problems_of(path) == [
+        f"{path}: fields.topic.ask: `ask` is empty: write the words the caller hears, e.g. "
+        '`ask: "What\'s your date of birth?"`, or remove it to let the model ask',
+        f"{path}: fields.when: `ask` is empty: write the words the caller hears, e.g. "
+        '`ask: "What\'s your date of birth?"`, or remove it to let the model ask',
+        f"{path}: fields.why.ask: `ask` is 204 characters long; the caller hears it verbatim, "
+        "so keep it to one short spoken question (at most 200 characters) and put details in "
+        "`description`",
+    ]
+
+
+def test_ask_belongs_to_the_field_that_is_asked(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "  - name: insurance\n    type: object\n    description: the insurance\n    fields:\n"
+        '      - {name: provider, type: string, description: p, ask: "Who is it with?"}\n'
+        '  - {name: topic, type: string, description: t, ask_another: "Anything else?"}\n'
+        "  - {name: meds, type: list, description: m, asks_another: 'More?',"
+        " fields: [{name: n, type: string, description: name}]}",
+    )
+    assert problems_of(path) == [
+        f"{path}: fields.insurance: sub-field 'provider' has `ask`, but sub-fields are not "
+        "asked one by one: an object is asked as a whole; move the question to the `ask` of "
+        "'insurance'",
+        f"{path}: fields.topic: `ask_another` does not apply to a string field (it is for: "
+        "list); remove it or change the type",
+        f"{path}: fields.meds.asks_another: unknown key `asks_another`: did you mean "
+        "`ask_another`?",
+    ]
+
+
+def test_ask_is_one_spoken_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "  - name: topic\n    type: string\n    description: t\n    ask: |\n"
+        "      What's it\n      about?\n",
+    )
+    assert load_form(path).fields[0].ask == "What's it about?"
