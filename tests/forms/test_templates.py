@@ -1,4 +1,7 @@
-"""Each shipped template, driven end to end as a call: consent, the form, the record."""
+"""Each shipped template, driven end to end as a call: consent, the form, the record.
+
+Every template field has an `ask`, so the scripted model only records answers: each
+question is the template's own words, heard right after the answer before it."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from tests.call.scripts import QUESTION, front_desk
 from tests.forms.scripts import (
     SUMMARY,
     answer,
-    ask,
     assert_matches_schema,
     form_model,
     heard,
@@ -23,17 +25,11 @@ from tests.forms.scripts import (
 
 def feedback_call_script():
     s = form_model()
-    ask(s, "record_service_type", "Which service did we provide?")
     answer(s, "record_service_type", "repair", value="repair")
-    ask(s, "record_inputs", "What's your six-digit order number? You can also skip it.")
     answer(s, "record_inputs", "4 4 2 1 0 9", inputs=["4", "4", "2", "1", "0", "9"])
-    ask(s, "record_rating", "From one to five, how would you rate us?")
     answer(s, "record_rating", "four", value=4)
-    ask(s, "record_went_well", "What went well?")
     answer(s, "record_went_well", "on time", value="The technician was on time and tidy.")
-    ask(s, "record_went_badly", "Anything we could do better?")
     answer(s, "decline_went_badly", "nothing", reason="nothing to add")
-    ask(s, "record_may_follow_up", "May we contact you about this feedback?")
     answer(s, "record_may_follow_up", "yes", value=True)
     return s
 
@@ -55,13 +51,16 @@ async def test_customer_feedback_chosen_by_dispatch_metadata(tmp_path: Path, mak
         opened = await c.caller_says("yes")
         assert spoken(opened) == [
             "Thanks for taking a minute to tell us how we did.",
-            "Which service did we provide?",
+            form.field("service_type").ask,
         ]
-        await c.caller_says("It was a repair")
-        await c.caller_says("4 4 2 1 0 9")
-        await c.caller_says("I'd say four")
-        await c.caller_says("They were on time")
-        await c.caller_says("nothing really")
+        for words, next_field in (
+            ("It was a repair", "order_number"),
+            ("4 4 2 1 0 9", "rating"),
+            ("I'd say four", "went_well"),
+            ("They were on time", "went_badly"),
+            ("nothing really", "may_follow_up"),
+        ):
+            assert spoken(await c.caller_says(words)) == [form.field(next_field).ask]
         before = len(c.llm.requests)
         last = await c.caller_says("yes, that's fine")
 
@@ -91,27 +90,19 @@ async def test_customer_feedback_chosen_by_dispatch_metadata(tmp_path: Path, mak
 
 def intake_call_script():
     s = form_model()
-    ask(s, "update_name", "May I have the patient's full name?")
     answer(s, "update_name", "Jane Doe", first_name="Jane", last_name="Doe")
-    ask(s, "update_dob", "And the date of birth?")
     answer(s, "update_dob", "March 4", year=1980, month=3, day=4)
-    ask(s, "update_phone_number", "What number can we reach you on?")
     answer(s, "update_phone_number", "555", phone_number="+15550123456")
-    ask(s, "record_reason_for_visit", "What brings you in?")
     answer(s, "record_reason_for_visit", "cough", value="A cough that won't go away")
-    ask(s, "record_symptoms_since", "When did it start?")
     answer(s, "record_symptoms_since", "January", value="2024-01-15")
-    ask(s, "add_medication", "Which medications do you take?")
     answer(s, "add_medication", "lisinopril", name="Lisinopril", dose="10 mg", frequency="daily")
     answer(s, "add_medication", "metformin", name="Metformin", dose="500 mg")
     answer(s, "add_medication", "vitamin", name="Vitamin D")
     answer(s, "finish_medications", "that's all")
-    ask(s, "add_allergy", "Any allergies?")
     answer(
         s, "add_allergy", "penicillin", substance="penicillin", reaction="rash", severity="moderate"
     )
     answer(s, "finish_allergies", "no others")
-    ask(s, "record_insurance", "Do you have health insurance?")
     answer(
         s,
         "record_insurance",
@@ -119,15 +110,6 @@ def intake_call_script():
         provider="Aetna",
         member_id="W123-456",
         policy_holder="John Doe",
-    )
-    # Between answers the model acknowledges and asks for more (list steps).
-    s.when(
-        lambda r: r.offers("finish_medications") and r.last_tool_output is not None,
-        "Got it. Any other medication?",
-    )
-    s.when(
-        lambda r: r.offers("finish_allergies") and r.last_tool_output is not None,
-        "Noted. Any other allergy?",
     )
     return s
 
@@ -145,21 +127,22 @@ async def test_patient_intake_collects_a_list_of_three_and_a_nested_object(
     ) as c:
         await c.start()
         opened = await c.caller_says("yes")
-        assert spoken(opened)[-1] == "May I have the patient's full name?"
-        for words in (
-            "Jane Doe",
-            "March 4th 1980",
-            "555 012 3456",
-            "I have a cough",
-            "Since January 15",
-            "Lisinopril 10 mg daily",
-            "Metformin 500 mg",
-            "and vitamin D",
-            "that's all",
-            "penicillin, it gives me a rash",
-            "no others",
+        assert spoken(opened)[-1] == "First, what's the patient's full name?"
+        another_medication = form.field("medications").ask_another
+        for words, question in (
+            ("Jane Doe", form.field("date_of_birth").ask),
+            ("March 4th 1980", form.field("phone").ask),
+            ("555 012 3456", form.field("reason_for_visit").ask),
+            ("I have a cough", form.field("symptoms_since").ask),
+            ("Since January 15", form.field("medications").ask),
+            ("Lisinopril 10 mg daily", another_medication),
+            ("Metformin 500 mg", another_medication),
+            ("and vitamin D", another_medication),
+            ("that's all", form.field("allergies").ask),
+            ("penicillin, it gives me a rash", "Any other allergies?"),
+            ("no others", form.field("insurance").ask),
         ):
-            await c.caller_says(words)
+            assert spoken(await c.caller_says(words)) == [question], words
         await c.caller_says("Aetna, member W123-456, my husband John Doe holds it")
         await c.wait_closed()
         assert heard(c)[-1].startswith("Thank you, that's everything we need.")
@@ -198,25 +181,15 @@ def lead_call_script():
     answer(s, "start_lead_qualification", "sure")
     answer(s, "route_to", "buy", department="sales")
     front_desk(s)
-    ask(s, "update_name", "What's your name?")
     answer(s, "update_name", "Sam Lee", first_name="Sam", last_name="Lee")
-    ask(s, "record_company", "Which company are you with?")
     answer(s, "record_company", "Northwind", value="Northwind Traders")
-    ask(s, "record_role", "And your role?")
     answer(s, "decline_role", "rather not", reason="prefers not to say")
-    ask(s, "update_email_address", "What's your work email?")
     answer(s, "update_email_address", "sam at", email="sam@northwind.example")
-    ask(s, "update_phone_number", "Is there a better number to reach you?")
     answer(s, "decline_phone_number_capture", "this one", reason="use the number calling")
-    ask(s, "record_need", "What are you looking to solve?")
     answer(s, "record_need", "support", value="Phone support for 40 agents")
-    ask(s, "record_team_size", "How many people would use it?")
     answer(s, "record_team_size", "forty", value=40)
-    ask(s, "record_budget", "What budget do you have in mind per year?")
     answer(s, "record_budget", "20", value="10k_to_50k")
-    ask(s, "record_timeline", "When do you want to decide?")
     answer(s, "record_timeline", "quarter", value="this_quarter")
-    ask(s, "record_decision_maker", "Are you the one who decides?")
     answer(s, "record_decision_maker", "yes I am", value=True)
     return s
 
@@ -236,26 +209,33 @@ async def test_lead_qualification_started_by_the_sales_specialist(
         assert spoken(started)[-2:] == [
             "Great, I'll ask a few quick questions so the right person on our sales team "
             "can follow up.",
-            "What's your name?",
+            "First, may I have your first and last name?",
         ]
-        for words in (
-            "Sam Lee",
-            "Northwind Traders",
-            "I'd rather not say",
-            "sam at northwind dot example",
-            "this one is fine",
-            "phone support for our agents",
-            "about forty people",
-            "maybe 20 thousand",
-            "this quarter",
-            "yes I am",
+        form = settings.forms.library.get("lead_qualification")
+        questions = [f.ask for f in form.fields[1:]] + [None]
+        for words, question in zip(
+            (
+                "Sam Lee",
+                "Northwind Traders",
+                "I'd rather not say",
+                "sam at northwind dot example",
+                "this one is fine",
+                "phone support for our agents",
+                "about forty people",
+                "maybe 20 thousand",
+                "this quarter",
+                "yes I am",
+            ),
+            questions,
+            strict=True,
         ):
-            await c.caller_says(words)
+            said = spoken(await c.caller_says(words))
+            if question is not None:
+                assert said == [question], words
         await c.wait_closed()
         assert heard(c)[-1].startswith("Thank you, that's all I need.")
         payload = await the_payload(c)
 
-    form = settings.forms.library.get("lead_qualification")
     assert payload["form"] == "lead_qualification"
     assert payload["status"] == "complete"
     assert payload["results"] == {
