@@ -13,7 +13,7 @@ from forms.loader import parse_form
 from forms.model import Form
 from forms.schema import payload_schema, results_schema
 from offline.harness import offline_call, spoken, tool_calls
-from offline.scripted_llm import Script, call
+from offline.scripted_llm import Rule, Script, call
 from tests.forms.scripts import answer, assert_matches_schema, form_model, heard, the_payload
 from tests.forms.test_answers import BOOKING, booking_script
 
@@ -154,6 +154,26 @@ async def test_answer_to_next_question_is_one_round_trip_with_ask_and_two_withou
 
     assert with_ask == (1, [ASKS["guests"]])
     assert without_ask == (2, ["Who's coming?"])  # the model worded it: a second request
+
+
+async def test_a_correction_asks_the_fields_again_in_their_words(tmp_path: Path) -> None:
+    script = asked_script()
+    script.rules.insert(
+        0,
+        Rule(
+            lambda r: r.offers("out_of_scope") and r.user_said("wrong email"),
+            call("out_of_scope", task_ids=["email"]),
+        ),
+    )
+    answer(script, "update_email_address", "bob@", email="bob@example.com")
+    async with asked_call(script, tmp_path / "c.db") as c:
+        await c.start()
+        for words in ("yes", "ann@example.com"):
+            await c.caller_says(words)
+        assert await turn(c, "Wait, that's the wrong email") == (1, [ASKS["email"]])
+        assert await turn(c, "bob@example.com") == (1, [ASKS["party_size"]])
+        await c.hang_up()
+        assert c.state.results == {"email": "bob@example.com"}
 
 
 async def test_several_items_at_once_get_one_follow_up(tmp_path: Path) -> None:
