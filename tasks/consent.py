@@ -7,7 +7,7 @@ taken by the `record_consent` tool on the caller's answer:
 - a short, unambiguous yes or no is read in code (`consent_answer.read_answer`) and the
   tool call is made without a model round trip;
 - anything else goes to the model, which asks one clarifying question or records the
-  decision; a yes is refused when the caller's words say no;
+  decision; a yes is refused unless the caller's own words say yes (and nothing else);
 - on phone calls, keypad 1 (agree) or 2 (decline) decides too, whichever comes first;
 - after too many unclear answers, consent counts as not given.
 
@@ -164,7 +164,8 @@ class CollectConsent(AgentTask[ConsentResult]):
         answer = self._last_answer
         if answer is None:
             raise ToolError("The caller has not answered yet. Wait for their answer.")
-        if consent_given and read_answer(answer).says_no:
+        if consent_given and not read_answer(answer).may_record_yes:
+            # Consent is the caller's, not the model's: a yes needs the caller's own yes.
             raise ToolError(
                 f"The caller said {answer!r}, which is not a clear yes. Do not record consent; "
                 "ask them for a plain yes or no."

@@ -1,9 +1,10 @@
 """Reading a caller's answer to the consent question, in code.
 
 Compliance is decided in code, not by the model: a short, unambiguous yes or no is
-decided here (no model round trip), and whatever the model later claims, a yes is never
-recorded over words that say no. Anything else is `None` ("unclear") and goes to the
-model, which asks one clarifying question.
+decided here (no model round trip). Anything else is `None` ("unclear") and goes to the
+model, which asks one clarifying question or records the answer; but a yes is recorded
+only over words that say yes (`may_record_yes`): never over a no, a question, or words
+that try to instruct the agent.
 """
 
 from __future__ import annotations
@@ -30,9 +31,13 @@ _NO = re.compile(
     r"\b(no|nope|nah|not|don'?t|do not|never|decline|refuse|deny|rather not|"
     r"stop|object|disagree)\b"
 )
+_META = re.compile(  # words that try to instruct the agent rather than answer it
+    r"\b(ignore|instructions?|pretend|system|prompt|record that|say that|act as|"
+    r"developer|override)\b"
+)
 _UNSURE = re.compile(
     r"\b(why|what|who|how|where|when|maybe|perhaps|depends|unsure|not sure|wait|hold on|"
-    r"ignore|instructions?|pretend|system|prompt|but|actually|unless|if)\b"
+    r"but|actually|unless|if)\b"
 )
 _MAX_DECIDABLE_WORDS = 12
 
@@ -42,8 +47,15 @@ class ConsentAnswer:
     """What the caller's words say: a decision (True/False) or None when unclear."""
 
     decision: bool | None
+    says_yes: bool
     says_no: bool
+    instructs: bool
     wants_manager: bool
+
+    @property
+    def may_record_yes(self) -> bool:
+        """The caller's own words agree: a yes-word, no no-word, no instructions."""
+        return self.says_yes and not self.says_no and not self.instructs
 
 
 def read_answer(text: str) -> ConsentAnswer:
@@ -54,9 +66,16 @@ def read_answer(text: str) -> ConsentAnswer:
         softened = re.sub(phrase, " ", softened)
     says_yes = _YES.search(words) is not None
     says_no = _NO.search(softened) is not None
-    unsure = "?" in words or _UNSURE.search(words) is not None
+    instructs = _META.search(words) is not None
+    unsure = "?" in words or instructs or _UNSURE.search(words) is not None
     short = len(words.split()) <= _MAX_DECIDABLE_WORDS
     decision: bool | None = None
     if short and not unsure and says_yes != says_no:
         decision = says_yes
-    return ConsentAnswer(decision=decision, says_no=says_no, wants_manager=wants_manager)
+    return ConsentAnswer(
+        decision=decision,
+        says_yes=says_yes,
+        says_no=says_no,
+        instructs=instructs,
+        wants_manager=wants_manager,
+    )
