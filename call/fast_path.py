@@ -14,15 +14,21 @@ import re
 from livekit.agents import llm
 from livekit.agents.utils import shortuuid
 
-_MANAGER = re.compile(
-    r"\b(manager|supervisor|someone senior|somebody senior|your boss|escalate)\b", re.I
+_SENIOR = r"(manager|supervisor|superior|boss|someone senior|somebody senior)"
+# A request: a verb of asking, then (within a few words) "a/the/your manager".
+_REQUEST = re.compile(
+    r"\b(speak|talk|get|put|transfer|connect|escalate|see|have|want|need|like)\b"
+    rf"[^.?!]{{0,25}}?\b(a|an|the|your|to|with)\s+{_SENIOR}\b"
+    rf"|^\W*(a\s+|the\s+|your\s+)?{_SENIOR}\W*(please)?\W*$",
+    re.I,
 )
-_NEGATED = re.compile(r"\b(no|not|don'?t|do not|never)\b[^.?!]{0,20}\b(manager|supervisor)\b", re.I)
+_NEGATED = re.compile(rf"\b(no|not|don'?t|do not|never)\b[^.?!]{{0,20}}\b{_SENIOR}", re.I)
 
 
 def asks_for_manager(text: str) -> bool:
-    """The words ask for a manager ("can I speak to your manager"), not deny one."""
-    return _MANAGER.search(text) is not None and _NEGATED.search(text) is None
+    """The words ask for a manager ("can I speak to your manager", "manager, please"),
+    not merely mention one ("my manager told me to call", "I'm the account manager")."""
+    return _REQUEST.search(text) is not None and _NEGATED.search(text) is None
 
 
 def newest_caller_words(chat_ctx: llm.ChatContext) -> str | None:

@@ -240,3 +240,29 @@ async def test_a_denied_manager_mention_is_not_an_escalation(tmp_path: Path) -> 
         result = await call_.caller_says("No need for a manager, just a question")
         assert tool_calls(result) == []
         assert not isinstance(call_.agent, ManagerAgent)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "My manager told me to call about a wrong charge",
+        "Can you escalate my ticket to engineering?",
+    ],
+)
+async def test_mentioning_a_manager_is_not_asking_for_one(tmp_path: Path, words: str) -> None:
+    script = ladder()
+    script.when(lambda r: r.offers("route_to") and r.answering_user, say(HOW_CAN_I_HELP))
+    async with offline_call(script, database_path=tmp_path / "c.db") as call_:
+        await _past_consent(call_)
+        result = await call_.caller_says(words)
+        assert tool_calls(result) == []  # the model decides; code didn't escalate
+        assert not isinstance(call_.agent, ManagerAgent)
+
+
+async def test_the_account_manager_saying_yes_is_not_sent_to_a_manager(tmp_path: Path) -> None:
+    async with offline_call(ladder(), database_path=tmp_path / "c.db") as call_:
+        await call_.start()
+        result = await call_.caller_says("Yes, I'm the account manager")
+        assert tool_calls(result) == [("record_consent", {"consent_given": True})]
+        assert spoken(result) == [HOW_CAN_I_HELP]
+        assert not isinstance(call_.agent, ManagerAgent)
