@@ -25,7 +25,7 @@ from agents.customer_service import CustomerServiceAgent
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.record import save_call_record
-from call.session_watch import watch_session
+from call.session_watch import watch_caller, watch_session
 from call.state import CallState
 from config import Settings, SettingsError, load_settings
 from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
@@ -149,6 +149,7 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     session.userdata = state
     watch_session(session, state)
+    watch_caller(ctx.room, participant.identity, state)
 
     async def finish_call() -> None:
         # Local writes only (LiveKit kills a job that takes ~10 s to shut down);

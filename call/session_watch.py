@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
+from livekit import rtc
 from livekit.agents import AgentSession
 from livekit.agents.voice.events import CloseEvent, ErrorEvent
 
@@ -38,3 +40,22 @@ def watch_session(session: AgentSession[CallState], state: CallState) -> None:
 
     session.on("error", on_error)
     session.on("close", on_close)
+
+
+class _Participant(Protocol):
+    identity: str
+
+
+def watch_caller(room: rtc.Room, caller_identity: str, state: CallState) -> None:
+    """Know the caller hung up the moment they leave the room.
+
+    The session's own close event comes only after its agents are torn down, and by then
+    an open consent question has already failed; this listener runs first, so that
+    failure is recorded as the caller hanging up rather than a session that closed.
+    """
+
+    def on_disconnected(participant: _Participant) -> None:
+        if participant.identity == caller_identity:
+            state.caller_left = True
+
+    room.on("participant_disconnected", on_disconnected)

@@ -16,8 +16,10 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from livekit import rtc
 from livekit.agents import Agent, AgentSession, APIConnectOptions
 from livekit.agents import llm as lk_llm
 from livekit.agents.voice.agent_session import SessionConnectOptions
@@ -26,13 +28,14 @@ from livekit.agents.voice.run_result import RunResult
 
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
-from call.session_watch import watch_session
+from call.session_watch import watch_caller, watch_session
 from call.state import CallState
 from config.settings import Settings, load_settings
 from offline.scripted_llm import Brain, ScriptedLLM
 from pipeline.models import ModelKit
 from store import Store, open_store
 
+CALLER_IDENTITY = "caller"
 FAST_CONN = SessionConnectOptions(
     llm_conn_options=APIConnectOptions(max_retry=0, retry_interval=0.01, timeout=5),
     max_unrecoverable_errors=3,
@@ -46,6 +49,7 @@ class OfflineCall:
     llm: lk_llm.LLM
     store: Store
     agent_factory: Callable[[CallState], Agent]
+    room: rtc.Room
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_event: CloseEvent | None = None
 
@@ -58,8 +62,9 @@ class OfflineCall:
         return await self.session.run(user_input=text)
 
     async def hang_up(self) -> None:
-        """The caller hangs up: what RoomIO does when the SIP participant leaves."""
-        self.state.caller_left = True
+        """The caller hangs up: they leave the room, then the session closes, in the order
+        LiveKit's RoomIO does it when a SIP participant leaves."""
+        self.room.emit("participant_disconnected", SimpleNamespace(identity=CALLER_IDENTITY))
         self.session._close_soon(reason=CloseReason.PARTICIPANT_DISCONNECTED, drain=False)
         await self.wait_closed()
 
@@ -143,7 +148,16 @@ async def offline_call(
     )
     session.userdata = state
     watch_session(session, state)
-    call = OfflineCall(session=session, state=state, llm=scripted, store=store, agent_factory=agent)
+    room = rtc.Room()  # never connected: it carries the caller's comings and goings
+    watch_caller(room, CALLER_IDENTITY, state)
+    call = OfflineCall(
+        session=session,
+        state=state,
+        llm=scripted,
+        store=store,
+        agent_factory=agent,
+        room=room,
+    )
 
     def on_close(ev: CloseEvent) -> None:
         call.close_event = ev
