@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from livekit.agents import AgentSession
 
+from call.controls import RecordingStart
 from call.state import CallState
 from store.records import ConsentRecord
 from tasks.consent import ConsentResult
@@ -39,14 +41,35 @@ def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
     )
 
 
+# How long the consent record waits for Egress to confirm a recording started. The record
+# must be written even if the caller hangs up at once, and the job's shutdown waits only
+# about 4 s for pending writes (LiveKit kills it at about 10 s): stay well under that.
+RECORDING_CONFIRM_SECONDS = 3.0
+
+
+async def _start_recording(state: CallState) -> tuple[str | None, str | None]:
+    """(egress_id, error). Never raises; never waits longer than RECORDING_CONFIRM_SECONDS."""
+    start = asyncio.ensure_future(state.controls.start_recording())
+    try:
+        started = await asyncio.wait_for(asyncio.shield(start), RECORDING_CONFIRM_SECONDS)
+    except TimeoutError:
+
+        def late(task: asyncio.Future[RecordingStart]) -> None:
+            if not task.cancelled() and task.exception() is None and task.result().egress_id:
+                state.egress_id = task.result().egress_id
+                state.note("recording_started", egress_id=state.egress_id, late=True)
+
+        start.add_done_callback(late)  # Egress may still start: the call record will say
+        return None, f"recording not confirmed within {RECORDING_CONFIRM_SECONDS:g} s"
+    except Exception as exc:  # the call goes on unrecorded; the record says why
+        return None, f"{type(exc).__name__}: {exc}"
+    return started.egress_id, started.error
+
+
 async def _record_and_maybe_start_recording(state: CallState, result: ConsentResult) -> None:
     error: str | None = None
     if result.decision:
-        try:
-            started = await state.controls.start_recording()
-            state.egress_id, error = started.egress_id, started.error
-        except Exception as exc:  # the call goes on unrecorded; the record says why
-            error = f"{type(exc).__name__}: {exc}"
+        state.egress_id, error = await _start_recording(state)
         if error:
             state.note("recording_failed", error=error)
             logger.warning("recording did not start: %s", error)
