@@ -23,9 +23,15 @@ def watch_session(session: AgentSession[CallState], state: CallState) -> None:
         state.note("model_error", source=kind, recoverable=recoverable, error=str(error.error))
         if recoverable or session._is_closing():
             return
-        # No fallback answered this turn: the caller must not be left in silence.
-        logger.warning("model failed mid-call (%s); apologising to the caller", kind)
-        session.say(state.settings.wording.error_apology)
+        # No fallback answered: the caller must not be left in silence.
+        wording = state.settings.wording
+        line = {"llm_error": wording.error_apology, "stt_error": wording.hearing_trouble}
+        if kind not in line:
+            # A failed voice can't speak: the session's own error limit ends the call.
+            logger.warning("%s mid-call: nothing can be spoken", kind)
+            return
+        logger.warning("model failed mid-call (%s); telling the caller", kind)
+        session.say(line[kind])
 
     def on_close(ev: CloseEvent) -> None:
         state.ended_reason = ev.reason.value

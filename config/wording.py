@@ -11,5 +11,10 @@ class WordingSettings(Section):
     error_apology: str = Field(
         default="Sorry, I'm having trouble on my side. Could you say that again?",
         min_length=1,
-        description="Said when a model fails mid-call and no fallback answered.",
+        description="Said when the LLM fails mid-call and no fallback answered.",
+    )
+    hearing_trouble: str = Field(
+        default="Sorry, I'm having trouble hearing you right now. Please bear with me.",
+        min_length=1,
+        description="Said when speech recognition fails mid-call and no fallback answered.",
     )

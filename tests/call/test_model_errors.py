@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from livekit.agents import APIConnectionError, llm
+from livekit.agents.voice.events import ErrorEvent
 
 from offline.harness import offline_call, spoken
 from offline.scripted_llm import Script, ScriptedLLM, fail, say
 from tests.call.scripts import HOW_CAN_I_HELP, at_front_desk, front_desk
 
 APOLOGY = "Sorry, I'm having trouble on my side. Could you say that again?"
+HEARING_TROUBLE = "Sorry, I'm having trouble hearing you right now. Please bear with me."
 
 
 def _broken_front_desk() -> Script:
@@ -50,3 +52,25 @@ async def test_without_a_fallback_the_caller_hears_an_apology(tmp_path: Path) ->
         errors = [e for e in call_.state.events if e["type"] == "model_error"]
         assert errors and errors[0]["source"] == "llm_error" and not errors[0]["recoverable"]
         assert not call_.closed.is_set()
+
+
+async def test_a_speech_recognition_failure_is_answered_with_its_own_words(
+    tmp_path: Path,
+) -> None:
+    from livekit.agents import stt
+
+    async with offline_call(front_desk(), database_path=tmp_path / "c.db") as call_:
+        await call_.start()
+        await call_.caller_says("yes")
+        failure = stt.STTError(
+            type="stt_error",
+            timestamp=0.0,
+            label="scripted",
+            error=APIConnectionError("stt down"),
+            recoverable=False,
+        )
+        call_.session.emit("error", ErrorEvent(error=failure, source=None))
+
+        heard = await call_.until_heard(HEARING_TROUBLE)
+        assert APOLOGY not in heard
+        assert any(e.get("source") == "stt_error" for e in call_.state.events)
