@@ -31,7 +31,7 @@ from config import Settings, SettingsError, load_settings
 from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
 from forms.selection import select_form
 from pipeline.models import ModelKit, build_models
-from store import open_store
+from store import Store, open_store
 from telephony.caller import caller_from_participant
 from telephony.controls import LiveKitCallControls
 
@@ -106,6 +106,30 @@ def call_models(settings: Settings) -> ModelKit:
 async def entrypoint(ctx: JobContext) -> None:
     settings = SETTINGS
     store = await open_store(settings.store.database_url)
+    started: list[CallState] = []
+
+    async def finish_call() -> None:
+        # Local writes only (LiveKit kills a job that takes ~10 s to shut down); delivery
+        # to the customer's endpoint happens later, off the call. Registered before
+        # anything can fail, so the store is closed however the job ends.
+        for state in started:
+            await save_call_record(state)
+        await store.close()
+
+    ctx.add_shutdown_callback(finish_call)
+    session, state = await _prepare_call(ctx, settings, store)
+    started.append(state)
+    await session.start(
+        agent=CustomerServiceAgent(state),
+        room=ctx.room,
+        record=settings.consent.record_session_before_consent,
+    )
+
+
+async def _prepare_call(
+    ctx: JobContext, settings: Settings, store: Store
+) -> tuple[AgentSession[CallState], CallState]:
+    """Connect, meet the caller, and build the call's session, controls and state."""
     models = call_models(settings)
 
     await ctx.connect()
@@ -150,20 +174,7 @@ async def entrypoint(ctx: JobContext) -> None:
     session.userdata = state
     watch_session(session, state)
     watch_caller(ctx.room, participant.identity, state)
-
-    async def finish_call() -> None:
-        # Local writes only (LiveKit kills a job that takes ~10 s to shut down);
-        # delivery to the customer's endpoint happens later, off the call.
-        await save_call_record(state)
-        await store.close()
-
-    ctx.add_shutdown_callback(finish_call)
-
-    await session.start(
-        agent=CustomerServiceAgent(state),
-        room=ctx.room,
-        record=settings.consent.record_session_before_consent,
-    )
+    return session, state
 
 
 def _console_argv(argv: list[str]) -> list[str]:
