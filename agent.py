@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from pathlib import Path
 
-from dotenv import load_dotenv
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
 from livekit.plugins import silero
 
@@ -28,6 +26,7 @@ from call.record import save_call_record
 from call.session_watch import watch_caller, watch_session
 from call.state import CallState
 from config import Settings, SettingsError, load_settings
+from config.env_file import load_env_file
 from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
 from forms.selection import select_form
 from pipeline.models import ModelKit, build_models
@@ -35,7 +34,7 @@ from store import Store, open_store
 from telephony.caller import caller_from_participant
 from telephony.controls import LiveKitCallControls
 
-load_dotenv(Path(__file__).parent / ".env.local")
+load_env_file()
 logger = logging.getLogger("consent-agent")
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
-from pathlib import Path
 
 from pydantic import ValidationError
 
 import logsafe
+from config.env_file import load_env_file
 from config.store import StoreSettings
 from delivery.sender import OutboxSender
 from delivery.settings import DeliverySettings
@@ -44,17 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_dotenv() -> None:
-    env_file = Path(".env.local")
-    if env_file.exists():
-        with contextlib.suppress(ImportError):
-            from dotenv import load_dotenv
-
-            load_dotenv(env_file, override=False)
-
-
 async def _main(args: argparse.Namespace) -> int:
-    _load_dotenv()
+    load_env_file()
     try:
         store_settings = StoreSettings()
         settings = DeliverySettings()

@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from config.env_file import load_env_file
 from forms.loader import FormError, form_files, load_files, load_form, load_library
 from forms.schema import payload_schema, results_schema
 from forms.settings import TEMPLATES_DIR
@@ -75,4 +76,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    load_env_file()
     sys.exit(main())
