@@ -65,7 +65,15 @@ class FormSettings(Section):
     forms_summary: bool = Field(
         default=True, description="Summarize calls whose form's ending doesn't say."
     )
-    forms_summary_timeout: float = Field(default=6.0, gt=0, le=30)
+    forms_summary_timeout: float = Field(
+        default=3.0,
+        gt=0,
+        le=3.5,
+        description=(
+            "Seconds to wait for the summary before storing the record without it. At most "
+            "3.5: a caller hanging up mid-form leaves the job about 4 s for its writes."
+        ),
+    )
 
     @field_validator("forms_dir")
     @classmethod
