@@ -38,7 +38,14 @@ class ModelSettings(Section):
         default_factory=list, description="Comma-separated, tried in order when the LLM fails."
     )
     fallback_stt_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    fallback_tts_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fallback_tts_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated provider/model or provider/model:voice, tried in order.",
+    )
+    manager_fallback_tts_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="The manager's fallback voices (unset: FALLBACK_TTS_MODELS).",
+    )
     turn_detection: TurnDetection = Field(
         default="builtin",
         description=(
@@ -49,7 +56,11 @@ class ModelSettings(Section):
     )
 
     @field_validator(
-        "fallback_llm_models", "fallback_stt_models", "fallback_tts_models", mode="before"
+        "fallback_llm_models",
+        "fallback_stt_models",
+        "fallback_tts_models",
+        "manager_fallback_tts_models",
+        mode="before",
     )
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -42,12 +42,15 @@ def build_llm(model: str, fallbacks: list[str]) -> llm.LLM:
     )
 
 
+def _tts(entry: str, voice: str | None = None) -> tts.TTS:
+    """`provider/model` or `provider/model:voice` (the form LiveKit's own strings use)."""
+    model, _, own_voice = entry.partition(":")
+    chosen = own_voice or voice
+    return inference.TTS(model=model, voice=chosen) if chosen else inference.TTS(model=model)
+
+
 def build_tts(model: str, voice: str, fallbacks: list[str]) -> tts.TTS:
-    return _with_fallbacks(
-        inference.TTS(model=model, voice=voice),
-        [inference.TTS(model=m) for m in fallbacks],
-        tts.FallbackAdapter,
-    )
+    return _with_fallbacks(_tts(model, voice), [_tts(m) for m in fallbacks], tts.FallbackAdapter)
 
 
 def build_stt(model: str, language: str, fallbacks: list[str]) -> stt.STT:
@@ -94,7 +97,9 @@ def build_models(settings: ModelSettings) -> ModelKit:
         tts=build_tts(settings.tts_model, settings.tts_voice, settings.fallback_tts_models),
         manager_llm=manager_llm,
         manager_tts=build_tts(
-            settings.tts_model, settings.manager_tts_voice, settings.fallback_tts_models
+            settings.tts_model,
+            settings.manager_tts_voice,
+            settings.manager_fallback_tts_models or settings.fallback_tts_models,
         ),
         turn_detection=build_turn_detection(settings.turn_detection),
     )

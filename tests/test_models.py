@@ -37,7 +37,8 @@ def test_fallback_models_are_wrapped_in_livekits_fallback_adapters(
     credentials, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FALLBACK_LLM_MODELS", "google/gemini-2.5-flash, openai/gpt-4o-mini")
-    monkeypatch.setenv("FALLBACK_TTS_MODELS", "deepgram/aura-2")
+    monkeypatch.setenv("FALLBACK_TTS_MODELS", "deepgram/aura-2:asteria")
+    monkeypatch.setenv("MANAGER_FALLBACK_TTS_MODELS", "deepgram/aura-2:orion")
     kit = build_models(load_settings().models)
 
     assert isinstance(kit.llm, llm.FallbackAdapter)
@@ -47,6 +48,10 @@ def test_fallback_models_are_wrapped_in_livekits_fallback_adapters(
         "openai/gpt-4o-mini",
     ]
     assert isinstance(kit.tts, tts.FallbackAdapter)
+    # Each fallback keeps a voice, and the manager's fallback keeps a voice of its own.
+    front, manager = kit.tts._tts_instances[1], kit.manager_tts._tts_instances[1]
+    assert (front.model, front._opts.voice) == ("deepgram/aura-2", "asteria")
+    assert (manager.model, manager._opts.voice) == ("deepgram/aura-2", "orion")
 
 
 def test_missing_multilingual_model_files_fall_back_to_vad_with_one_warning(
