@@ -171,7 +171,8 @@ def _delivery_rows(results: list[delivery.DeliveryResult], quick: bool) -> list[
                     "p95 ≤ 200 ms",
                     verdict(s["polling_p95_ms"] <= 200),
                     "12 calls at random 0.5–1.5 s gaps; no notify(): the sender finds rows "
-                    "by polling every 2 s, as a separate `python -m delivery` process does",
+                    f"by polling every {delivery.WORKER_POLL_SECONDS:g} s, as a separate "
+                    "`python -m delivery` process does by default",
                 )
             )
         else:

@@ -12,7 +12,7 @@ How it is measured, per store (SQLite file; PostgreSQL in a fresh schema, droppe
   `delivery.sender.WORKER_POLL_SECONDS`, no `notify()` (jobs are child processes that only
   write to the store); calls end
   at random gaps (0.05-0.15 s) so they fall at random phases of the polling cycle;
-- latency, polling sender (full run only): the same at `python -m delivery`'s default 2 s
+- latency, polling sender (full run only): the same at `python -m delivery`'s default
   polling interval (a separate sender process, e.g. beside a PostgreSQL fleet);
 - throughput: a backlog of N stored records drained by one sender (`drain()`, the same
   `run_once` batches as the background loop) at the default batch size and at 50; rate =
@@ -306,7 +306,7 @@ async def measure(*, quick: bool = False) -> list[DeliveryResult]:
             if not quick:
                 async with _store(backend) as store:
                     result.polling_latency_ms = await _latency(
-                        store, base, http, calls=12, gap=1.0, notify=False, poll=2.0
+                        store, base, http, calls=12, gap=1.0, notify=False, poll=WORKER_POLL_SECONDS
                     )
             for batch in (10, 50):
                 for _ in range(repeats):

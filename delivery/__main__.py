@@ -19,7 +19,7 @@ from pydantic import ValidationError
 import logsafe
 from config.env_file import load_env_file
 from config.store import StoreSettings
-from delivery.sender import OutboxSender
+from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
 from delivery.settings import DeliverySettings
 from store import open_store
 
@@ -32,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--once", action="store_true", help="drain the outbox, then exit")
     parser.add_argument("--batch-size", type=int, default=10, help="rows claimed at a time")
-    parser.add_argument("--poll-seconds", type=float, default=2.0, help="idle polling interval")
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=WORKER_POLL_SECONDS,
+        help=f"how often to look for new rows (default {WORKER_POLL_SECONDS:g} s)",
+    )
     parser.add_argument(
         "--lease-seconds",
         type=float,

@@ -32,9 +32,9 @@ logger = logging.getLogger("delivery.sender")
 
 USER_AGENT = "consent-phone-agent-webhooks/1"
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-# The worker's sender runs in the main process while calls write from child processes, so
-# it can't be woken by them: it looks for new rows this often (an indexed query of a few
-# hundred microseconds). It bounds the time from a call's end to the first attempt.
+# A sender can't be woken by calls that write from other processes (the worker's job
+# processes, other hosts of a fleet): it looks for new rows this often, an indexed query
+# of a few hundred microseconds. It bounds the time from a call's end to the first attempt.
 WORKER_POLL_SECONDS = 0.1
 
 
