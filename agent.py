@@ -23,7 +23,7 @@ from agents.customer_service import CustomerServiceAgent
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.record import save_call_record
-from call.session_watch import watch_caller, watch_session
+from call.session_watch import bind_call
 from call.state import CallState
 from config import Settings, SettingsError, load_settings
 from config.env_file import load_env_file
@@ -156,7 +156,10 @@ async def _prepare_call(
     caller = caller_from_participant(
         participant, default_region=settings.telephony.phone_default_region
     )
-    state = CallState(
+    state = bind_call(
+        session,
+        livekit_room=ctx.room,
+        caller_identity=participant.identity,
         settings=settings,
         models=models,
         journal=Journal(store),
@@ -170,9 +173,6 @@ async def _prepare_call(
             settings.forms, job_metadata=ctx.job.metadata, dialled_number=caller.trunk_number
         ),
     )
-    session.userdata = state
-    watch_session(session, state)
-    watch_caller(ctx.room, participant.identity, state)
     return session, state
 
 

@@ -165,7 +165,7 @@ async def _one_call(
 
     from call.controls import SessionOnlyControls
     from call.journal import Journal
-    from call.state import CallState
+    from call.session_watch import bind_call
     from config.settings import load_settings
     from offline.audio import REAL_TIME, CallerMic, ScriptedSTT, ScriptedVoice, Speaker
     from offline.audio_call import audio_session, default_agent
@@ -191,7 +191,8 @@ async def _one_call(
     )
     session.input.audio = mic
     session.output.audio = speaker
-    state = CallState(
+    state = bind_call(
+        session,
         settings=load_settings(),
         models=ModelKit(llm=llm, stt=ear, tts=voice),
         journal=Journal(_NullStore()),
@@ -199,7 +200,6 @@ async def _one_call(
         job_id=f"AJ_bench_{index}",
         room=f"bench-{index}",
     )
-    session.userdata = state
     try:
         await session.start(default_agent(state))
         await speaker.next_playback(after=0, within=30)  # the consent question

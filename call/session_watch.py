@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from livekit import rtc
 from livekit.agents import AgentSession
@@ -65,3 +65,23 @@ def watch_caller(room: rtc.Room, caller_identity: str, state: CallState) -> None
             state.caller_left = True
 
     room.on("participant_disconnected", on_disconnected)
+
+
+def bind_call(
+    session: AgentSession[CallState],
+    *,
+    livekit_room: rtc.Room | None = None,
+    caller_identity: str | None = None,
+    **fields: Any,
+) -> CallState:
+    """Create the call's state, attach it to the session, and start watching both.
+
+    The one way a call is assembled: the worker, the offline harnesses and the
+    benchmarks all go through here.
+    """
+    state = CallState(**fields)
+    session.userdata = state
+    watch_session(session, state)
+    if livekit_room is not None and caller_identity is not None:
+        watch_caller(livekit_room, caller_identity, state)
+    return state

@@ -34,7 +34,7 @@ from livekit.agents.voice.events import (
 
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
-from call.session_watch import watch_session
+from call.session_watch import bind_call
 from call.state import CallState
 from config.settings import Settings, load_settings
 from offline.audio import (
@@ -209,7 +209,8 @@ async def audio_call(
     )
     session.input.audio = caller
     session.output.audio = speaker
-    state = CallState(
+    state = bind_call(
+        session,
         settings=settings,
         models=ModelKit(llm=scripted, stt=ear, tts=front, manager_tts=manager),
         journal=Journal(store),
@@ -218,8 +219,6 @@ async def audio_call(
         room=room,
         **state_fields,
     )
-    session.userdata = state
-    watch_session(session, state)
     call = AudioCall(
         session=session,
         state=state,

@@ -28,7 +28,7 @@ from livekit.agents.voice.run_result import RunResult
 
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
-from call.session_watch import watch_caller, watch_session
+from call.session_watch import bind_call
 from call.state import CallState
 from config.settings import Settings, load_settings
 from offline.scripted_llm import Brain, ScriptedLLM
@@ -137,7 +137,11 @@ async def offline_call(
         turn_handling={"turn_detection": None},
         conn_options=FAST_CONN,
     )
-    state = CallState(
+    caller_room = rtc.Room()  # never connected: it carries the caller's comings and goings
+    state = bind_call(
+        session,
+        livekit_room=caller_room,
+        caller_identity=CALLER_IDENTITY,
         settings=settings,
         models=models or ModelKit(),
         journal=Journal(store),
@@ -146,17 +150,13 @@ async def offline_call(
         room=room,
         **state_fields,
     )
-    session.userdata = state
-    watch_session(session, state)
-    room = rtc.Room()  # never connected: it carries the caller's comings and goings
-    watch_caller(room, CALLER_IDENTITY, state)
     call = OfflineCall(
         session=session,
         state=state,
         llm=scripted,
         store=store,
         agent_factory=agent,
-        room=room,
+        room=caller_room,
     )
 
     def on_close(ev: CloseEvent) -> None:
