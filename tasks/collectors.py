@@ -19,7 +19,7 @@ typed result into the JSON value stored in `results`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from livekit.agents import ToolError, function_tool, get_job_context, llm
 from livekit.agents.beta.workflows import (
@@ -40,6 +40,7 @@ from livekit.agents.beta.workflows import (
 from livekit.agents.llm import ToolFlag
 from livekit.agents.types import NOT_GIVEN
 from livekit.agents.voice.agent import AgentTask
+from pydantic import Field
 
 from forms.model import FormField
 from tasks.field_decline import DeclinePolicy
@@ -61,59 +62,42 @@ class _FormCollector(AgentTask[Any]):
         self.session.say(self.ask)  # fixed words: no model round trip before the question
 
 
-class FormEmailTask(_FormCollector, GetEmailTask):
-    @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
-    async def decline_email_capture(self, reason: str) -> None:
-        """Use when the caller explicitly declines to give an email address.
+def _decline_tool(name: str, what: str) -> Any:
+    """The collector's decline tool, under LiveKit's own name (so it replaces LiveKit's),
+    following the form's rule: optional fields complete with None."""
 
-        Args:
-            reason: A short explanation of why the caller declined
-        """
+    async def decline(
+        self: _FormCollector,
+        reason: Annotated[str, Field(description="A short explanation of why they declined")],
+    ) -> None:
         self._policy.decline(self, reason)
+
+    return function_tool(
+        decline,
+        name=name,
+        description=f"Use when the caller explicitly declines to give {what}.",
+        flags=ToolFlag.IGNORE_ON_ENTER,
+    )
+
+
+class FormEmailTask(_FormCollector, GetEmailTask):
+    decline_email_capture = _decline_tool("decline_email_capture", "an email address")
 
 
 class FormPhoneTask(_FormCollector, GetPhoneNumberTask):
-    @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
-    async def decline_phone_number_capture(self, reason: str) -> None:
-        """Use when the caller explicitly declines to give a phone number.
-
-        Args:
-            reason: A short explanation of why the caller declined
-        """
-        self._policy.decline(self, reason)
+    decline_phone_number_capture = _decline_tool("decline_phone_number_capture", "a phone number")
 
 
 class FormAddressTask(_FormCollector, GetAddressTask):
-    @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
-    async def decline_address_capture(self, reason: str) -> None:
-        """Use when the caller explicitly declines to give an address.
-
-        Args:
-            reason: A short explanation of why the caller declined
-        """
-        self._policy.decline(self, reason)
+    decline_address_capture = _decline_tool("decline_address_capture", "an address")
 
 
 class FormNameTask(_FormCollector, GetNameTask):
-    @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
-    async def decline_name_capture(self, reason: str) -> None:
-        """Use when the caller explicitly declines to give the name.
-
-        Args:
-            reason: A short explanation of why the caller declined
-        """
-        self._policy.decline(self, reason)
+    decline_name_capture = _decline_tool("decline_name_capture", "the name")
 
 
 class FormDOBTask(_FormCollector, GetDOBTask):
-    @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
-    async def decline_dob_capture(self, reason: str) -> None:
-        """Use when the caller explicitly declines to give their date of birth.
-
-        Args:
-            reason: A short explanation of why the caller declined
-        """
-        self._policy.decline(self, reason)
+    decline_dob_capture = _decline_tool("decline_dob_capture", "their date of birth")
 
 
 _TOO_FEW_DIGITS = "Digits input not fully received"
@@ -166,14 +150,7 @@ class FormDtmfTask(_FormCollector, GetDtmfTask):
             return
         super().complete(result)
 
-    @function_tool(flags=ToolFlag.IGNORE_ON_ENTER)
-    async def decline_keypad_entry(self, reason: str) -> None:
-        """Use when the caller explicitly declines to enter or say these digits.
-
-        Args:
-            reason: A short explanation of why the caller declined
-        """
-        self._policy.decline(self, reason)
+    decline_keypad_entry = _decline_tool("decline_keypad_entry", "these digits")
 
 
 def _confirm(field: FormField) -> Any:
