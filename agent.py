@@ -15,11 +15,13 @@ import asyncio
 import logging
 import sys
 
+from livekit import rtc
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
 from livekit.plugins import silero
 
 import logsafe
 from agents.customer_service import CustomerServiceAgent
+from agents.out_of_service import OutOfServiceAgent
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.record import save_call_record
@@ -104,7 +106,14 @@ def call_models(settings: Settings) -> ModelKit:
 @server.rtc_session(agent_name=SETTINGS.livekit.agent_name)
 async def entrypoint(ctx: JobContext) -> None:
     settings = SETTINGS
-    store = await open_store(settings.store.database_url)
+    try:
+        store = await open_store(settings.store.database_url)
+    except Exception:
+        # Consent that can't be recorded must not be asked for: tell the caller instead
+        # of leaving them in silence.
+        logger.exception("the store is unreachable: answering out of service")
+        await _answer_out_of_service(ctx, settings)
+        return
     started: list[CallState] = []
 
     async def finish_call() -> None:
@@ -129,30 +138,7 @@ async def _prepare_call(
     ctx: JobContext, settings: Settings, store: Store
 ) -> tuple[AgentSession[CallState], CallState]:
     """Connect, meet the caller, and build the call's session, controls and state."""
-    models = call_models(settings)
-
-    await ctx.connect()
-    participant = await ctx.wait_for_participant()
-
-    session: AgentSession[CallState] = AgentSession(
-        stt=models.stt,
-        llm=models.llm,
-        tts=models.tts,
-        vad=ctx.proc.userdata["vad"],
-        turn_handling={"turn_detection": models.turn_detection},
-    )
-    controls: CallControls
-    if REHEARSAL or ctx.is_fake_job():
-        controls = SessionOnlyControls(session)  # console: no server API to call
-    else:
-        controls = LiveKitCallControls(
-            session,
-            api=ctx.api,
-            room_name=ctx.room.name,
-            caller_identity=participant.identity,
-            settings=settings.telephony,
-        )
-        ctx.add_shutdown_callback(controls.aclose)  # stops a recording still running
+    models, participant, session, controls = await _connect_call(ctx, settings)
     caller = caller_from_participant(
         participant, default_region=settings.telephony.phone_default_region
     )
@@ -174,6 +160,41 @@ async def _prepare_call(
         ),
     )
     return session, state
+
+
+async def _connect_call(
+    ctx: JobContext, settings: Settings
+) -> tuple[ModelKit, rtc.RemoteParticipant, AgentSession[CallState], CallControls]:
+    """Join the room, wait for the caller, and build the session and its call controls."""
+    models = call_models(settings)
+    await ctx.connect()
+    participant = await ctx.wait_for_participant()
+    session: AgentSession[CallState] = AgentSession(
+        stt=models.stt,
+        llm=models.llm,
+        tts=models.tts,
+        vad=ctx.proc.userdata["vad"],
+        turn_handling={"turn_detection": models.turn_detection},
+    )
+    controls: CallControls
+    if REHEARSAL or ctx.is_fake_job():
+        controls = SessionOnlyControls(session)  # console: no server API to call
+    else:
+        controls = LiveKitCallControls(
+            session,
+            api=ctx.api,
+            room_name=ctx.room.name,
+            caller_identity=participant.identity,
+            settings=settings.telephony,
+        )
+        ctx.add_shutdown_callback(controls.aclose)  # stops a recording still running
+    return models, participant, session, controls
+
+
+async def _answer_out_of_service(ctx: JobContext, settings: Settings) -> None:
+    _, _, session, controls = await _connect_call(ctx, settings)
+    agent = OutOfServiceAgent(line=settings.wording.out_of_service, hang_up=controls.hang_up)
+    await session.start(agent=agent, room=ctx.room, record=False)
 
 
 def _console_argv(argv: list[str]) -> list[str]:

@@ -18,3 +18,12 @@ class WordingSettings(Section):
         min_length=1,
         description="Said when speech recognition fails mid-call and no fallback answered.",
     )
+    out_of_service: str = Field(
+        default=(
+            "Sorry, we can't take your call right now because of a technical problem. "
+            "Please call again in a few minutes. Goodbye."
+        ),
+        min_length=1,
+        description="Said, then the call ends, when the call can't be handled safely "
+        "(e.g. the store for consent records is unreachable).",
+    )

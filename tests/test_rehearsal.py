@@ -7,6 +7,7 @@ question appears, a typed "yes" reaches "how can I help", and the consent is on 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes.util
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,12 +54,13 @@ def _wait_for(session: str, text: str, within: float = 60.0) -> str:
     raise AssertionError(f"{text!r} never appeared; the screen shows:\n{_screen(session)}")
 
 
-def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _console(tmp_path: Path, database_url: str) -> Iterator[str]:
+    """`python agent.py console` in a tmux terminal, without LiveKit credentials."""
     session = f"rehearsal-{uuid.uuid4().hex[:8]}"
-    database = tmp_path / "calls.db"
     env_file = tmp_path / "env.sh"
     keep = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
-    keep["DATABASE_URL"] = f"sqlite:///{database}"
+    keep["DATABASE_URL"] = database_url
     env_file.write_text("".join(f"export {k}={_quote(v)}\n" for k, v in keep.items()))
     command = (
         f"env -i bash -c 'source {env_file} && cd {tmp_path} && "
@@ -68,7 +71,15 @@ def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path)
         check=True,
     )
     try:
-        screen = _wait_for(session, "OFFLINE REHEARSAL")
+        yield session
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path) -> None:
+    database = tmp_path / "calls.db"
+    with _console(tmp_path, f"sqlite:///{database}") as session:
+        _wait_for(session, "OFFLINE REHEARSAL")
         _wait_for(session, "Do you consent to this recording?")
 
         subprocess.run(["tmux", "send-keys", "-t", session, "yes", "Enter"], check=True)
@@ -79,8 +90,14 @@ def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path)
         consent, calls = _stored(database, within=30)
         assert consent == [(True, "voice", "yes")]
         assert calls == ["pending"]  # the call's record, waiting for a WEBHOOK_URL
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_with_the_store_unreachable_the_caller_hears_why_not_silence(tmp_path: Path) -> None:
+    nobody_listens = "postgresql://postgres@127.0.0.1:1/calls"
+    with _console(tmp_path, nobody_listens) as session:
+        screen = _wait_for(session, "because of a technical problem")
+        # No consent is asked for when it couldn't be recorded.
+        assert "Do you consent to this recording?" not in screen
 
 
 def _stored(database: Path, within: float) -> tuple[list[tuple], list[str]]:
