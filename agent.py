@@ -100,7 +100,7 @@ def call_models(settings: Settings) -> ModelKit:
         from offline.rehearsal import rehearsal_llm
 
         return ModelKit(llm=rehearsal_llm())
-    return build_models(settings.models)
+    return build_models(settings.models, language=settings.consent.consent_language)
 
 
 @server.rtc_session(agent_name=SETTINGS.livekit.agent_name)

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from typing import Any
 
-from livekit.agents import Agent, llm
+from livekit.agents import Agent, ModelSettings, llm
 from livekit.agents.types import NOT_GIVEN
 
+from call.consent_withdrawal import withdrawal_reply
+from call.fast_path import newest_caller_words
 from call.state import CallState
+
+LANGUAGE_RULE = """
+# Language
+Speak {language}, whatever language the instructions above are written in.
+"""
 
 
 class CallAgent(Agent):
-    """An agent of this call. Its models come from the call's `ModelKit` (or the session's)."""
+    """An agent of this call. Its models come from the call's `ModelKit` (or the session's).
+
+    It speaks the call's consent language, and answers a caller who withdraws their consent
+    to recording ("stop recording") itself, with no model round trip.
+    """
+
+    answers_consent_withdrawal = True
 
     def __init__(
         self,
@@ -21,9 +35,10 @@ class CallAgent(Agent):
         llm_model: llm.LLM | None = None,
         tts_model: Any = None,
         tools: list[llm.Tool] | None = None,
+        language: str = "English",
     ) -> None:
         super().__init__(
-            instructions=instructions,
+            instructions=instructions + LANGUAGE_RULE.format(language=language),
             chat_ctx=chat_ctx if chat_ctx is not None else NOT_GIVEN,
             llm=llm_model if llm_model is not None else NOT_GIVEN,
             tts=tts_model if tts_model is not None else NOT_GIVEN,
@@ -33,3 +48,17 @@ class CallAgent(Agent):
     @property
     def state(self) -> CallState:
         return self.session.userdata
+
+    async def llm_node(
+        self,
+        chat_ctx: llm.ChatContext,
+        tools: list[llm.Tool],
+        model_settings: ModelSettings,
+    ) -> AsyncIterable[llm.ChatChunk | str]:
+        words = newest_caller_words(chat_ctx)
+        reply = withdrawal_reply(self.state, words) if words is not None else None
+        if reply is not None:
+            yield reply
+            return
+        async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
+            yield chunk

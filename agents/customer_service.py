@@ -44,6 +44,7 @@ class CustomerServiceAgent(FrontLineAgent):
                 company=state.settings.consent.company_name
             ),
             chat_ctx=chat_ctx,
+            language=state.settings.consent.language.name,
             llm_model=state.models.llm,
             tts_model=state.models.tts,
         )

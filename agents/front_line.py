@@ -40,7 +40,7 @@ class FrontLineAgent(CallAgent):
             # The caller asked for a manager in so many words: no model round trip needed.
             yield tool_call_chunk("escalate_to_manager", reason=f"caller asked: {words}")
             return
-        async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
+        async for chunk in super().llm_node(chat_ctx, tools, model_settings):
             yield chunk
 
     @function_tool()

@@ -36,6 +36,7 @@ class FormAgent(CallAgent):
                 instructions=state.settings.consent.render(form.instructions.strip()),
             ),
             chat_ctx=chat_ctx,
+            language=state.settings.consent.language.name,
             llm_model=state.models.llm,
             tts_model=state.models.tts,
         )

@@ -65,6 +65,7 @@ class ManagerAgent(CallAgent):
                 currency=limits.currency,
             ),
             chat_ctx=chat_ctx,
+            language=state.settings.consent.language.name,
             llm_model=llm_model,
             tts_model=tts_model,
         )

@@ -38,6 +38,7 @@ class SalesAgent(FrontLineAgent):
         super().__init__(
             instructions=SALES_INSTRUCTIONS.format(company=state.settings.consent.company_name),
             chat_ctx=chat_ctx,
+            language=state.settings.consent.language.name,
             llm_model=state.models.llm,
             tts_model=state.models.tts,
         )

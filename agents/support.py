@@ -39,6 +39,7 @@ class SupportAgent(FrontLineAgent):
         super().__init__(
             instructions=SUPPORT_INSTRUCTIONS.format(company=state.settings.consent.company_name),
             chat_ctx=chat_ctx,
+            language=state.settings.consent.language.name,
             llm_model=state.models.llm,
             tts_model=state.models.tts,
         )

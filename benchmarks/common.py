@@ -21,7 +21,8 @@ from livekit.agents import AgentSession
 from offline.scripted_llm import Reply, Request, ScriptedLLM, call, say
 
 QUESTION = (
-    "Hello! Thank you for calling Acme Corp. This call will be recorded for quality assurance "
+    "Hello! Thank you for calling Acme Corp. You're speaking with an AI assistant. "
+    "This call will be recorded for quality assurance "
     "and training purposes. Do you consent to this recording?"
 )
 HOW_CAN_I_HELP = "How can I help you today?"

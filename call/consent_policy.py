@@ -4,7 +4,10 @@
   background: the caller never waits on the store or on Egress.
 - Recording starts only after a yes.
 - On a no: `hang_up` says goodbye (not interruptible) and ends the call;
-  `continue_unrecorded` says so and goes on.
+  `continue_unrecorded` says so and goes on. A no that is only the absence of a clear
+  answer (too many unclear answers or turns) gets its own words, which don't pretend the
+  caller refused.
+- A yes can be withdrawn later in the call: `call/consent_withdrawal.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ logger = logging.getLogger("consent-agent.consent")
 
 def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
     return ConsentRecord(
+        matched=result.matched,
+        confirmed=result.confirmed,
+        stt_confidence=result.stt_confidence,
+        language=state.settings.consent.consent_language,
         job_id=state.job_id,
         room=state.room,
         caller=state.caller,
@@ -92,13 +99,15 @@ async def apply_consent(session: AgentSession, state: CallState, result: Consent
         state.status = "caller_hung_up"
         return False
 
-    wording = state.settings.consent
-    if wording.consent_denial_policy == "continue_unrecorded":
-        session.say(wording.render(wording.consent_continue_unrecorded))
+    consent = state.settings.consent
+    refused = result.ending == "answered"
+    if consent.consent_denial_policy == "continue_unrecorded":
+        session.say(consent.line("continue_unrecorded" if refused else "no_answer_unrecorded"))
         return True
 
     state.status = "declined"
-    goodbye = session.say(wording.render(wording.consent_goodbye), allow_interruptions=False)
+    line = consent.line("goodbye" if refused else "no_answer_goodbye")
+    goodbye = session.say(line, allow_interruptions=False)
     await goodbye
     await state.controls.hang_up()
     return False

@@ -23,7 +23,7 @@ def call_status(state: CallState) -> CallStatus:
         return "error"
     c = state.consent
     policy = state.settings.consent.consent_denial_policy
-    refused = c is not None and not c.decision and c.ending in ("answered", "unclear")
+    refused = c is not None and not c.decision and c.ending in ("answered", "unclear", "turn_limit")
     if refused and policy == "hang_up":
         return "declined"
     if state.form is not None and state.caller_left:
@@ -39,10 +39,15 @@ def consent_summary(state: CallState) -> dict[str, Any] | None:
         "decision": c.decision,
         "method": c.method,
         "ending": c.ending,
+        "matched": c.matched,
+        "confirmed": c.confirmed,
         "wording_version": c.wording_version,
         "asked_at": c.asked_at.isoformat(),
         "answered_at": c.answered_at.isoformat() if c.answered_at else None,
         "recorded": state.recorded,
+        "withdrawn_at": (
+            state.consent_withdrawn_at.isoformat() if state.consent_withdrawn_at else None
+        ),
     }
 
 

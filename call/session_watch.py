@@ -9,6 +9,7 @@ from livekit import rtc
 from livekit.agents import AgentSession
 from livekit.agents.voice.events import CloseEvent, ErrorEvent
 
+from call.consent_withdrawal import watch_for_withdrawal
 from call.record import save_call_record
 from call.state import CallState
 
@@ -82,6 +83,7 @@ def bind_call(
     state = CallState(**fields)
     session.userdata = state
     watch_session(session, state)
+    watch_for_withdrawal(session, state)
     if livekit_room is not None and caller_identity is not None:
         watch_caller(livekit_room, caller_identity, state)
     return state

@@ -53,6 +53,8 @@ class CallState:
     started_at: datetime = field(default_factory=utcnow)
     consent: ConsentResult | None = None
     egress_id: str | None = None
+    # When the caller took back their yes mid-call (the recording stopped then).
+    consent_withdrawn_at: datetime | None = None
     caller_left: bool = False
     wants_manager: bool = False
     grants: list[Grant] = field(default_factory=list)

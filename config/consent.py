@@ -1,48 +1,92 @@
-"""What the caller hears about recording, and what happens when they say no.
+"""What the caller hears about recording, how their answer is read, and what a no does.
 
-The consent wording is played verbatim (never paraphrased by a model), so the record
-can store the exact words and a version hash of them.
+The wording and the answer grammar come from a language file (`consent/languages/`,
+chosen by `CONSENT_LANGUAGE`); any line can be overridden here. The wording is played
+verbatim (never paraphrased by a model), so the record can store the exact words and a
+version hash of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 
 from config.section import Section
+from consent.language import ConsentLanguage, LanguageError, load_language
+from consent.reading import Grammar
 
 DenialPolicy = Literal["hang_up", "continue_unrecorded"]
+
+_FROM_LANGUAGE = "Unset: the language file's words."
+WordingKey = Literal[
+    "greeting",
+    "ai_disclosure",
+    "notice",
+    "question",
+    "keypad_hint",
+    "clarify",
+    "confirm",
+    "goodbye",
+    "continue_unrecorded",
+    "no_answer_goodbye",
+    "no_answer_unrecorded",
+    "withdrawn",
+]
+
+
+def _line(description: str) -> str | None:
+    return Field(default=None, min_length=1, description=f"{description} {_FROM_LANGUAGE}")
 
 
 class ConsentSettings(Section):
     company_name: str = Field(default="Acme Corp", min_length=1)
-    consent_greeting: str = Field(default="Hello! Thank you for calling {company}.", min_length=1)
-    consent_notice: str = Field(
-        default="This call will be recorded for quality assurance and training purposes.",
-        min_length=1,
-    )
-    consent_question: str = Field(default="Do you consent to this recording?", min_length=1)
-    consent_keypad_hint: str = Field(
-        default="You can also press 1 to agree, or 2 to decline.",
-        description="Added to the question on phone calls, where keypad answers are accepted.",
-    )
-    consent_clarify: str = Field(
-        default="Sorry, I need a clear yes or no: may we record this call?",
-        min_length=1,
-        description="Re-prompt for an answer that can't be read (e.g. an unknown key).",
-    )
-    consent_goodbye: str = Field(
-        default=(
-            "I understand. We can't continue this call without recording, so I'll end it now. "
-            "Thank you for calling, goodbye."
+    consent_language: str = Field(
+        default="en",
+        description=(
+            "Language of the consent question, of the grammar that reads the answer and of "
+            "the whole call (agents and speech-to-text): a file consent/languages/<code>.yaml "
+            "(built in: en, es, de, fr)."
         ),
-        min_length=1,
     )
-    consent_continue_unrecorded: str = Field(
-        default="No problem, this call will not be recorded.", min_length=1
+    consent_languages_dir: Path | None = Field(
+        default=None,
+        description="A folder of your own consent language files (<code>.yaml), searched first.",
     )
+    consent_greeting: str | None = _line("First words of the call.")
+    consent_disclose_ai: bool = Field(
+        default=True,
+        description=(
+            "Tell the caller they are speaking with an AI (EU AI Act Art. 50(1)). Turning it "
+            "off logs a warning at every start."
+        ),
+    )
+    consent_ai_disclosure: str | None = _line("The AI disclosure, after the greeting.")
+    consent_notice: str | None = _line("What is recorded and why.")
+    consent_question: str | None = _line("The question itself.")
+    consent_keypad_hint: str | None = _line(
+        "Added to the question on phone calls, where keypad answers are accepted."
+    )
+    consent_clarify: str | None = _line("Re-prompt for an answer that can't be read.")
+    consent_confirm: str | None = _line(
+        "Asked once when an answer sounds like a yes but isn't a plain one."
+    )
+    consent_goodbye: str | None = _line("Said before hanging up after a no.")
+    consent_continue_unrecorded: str | None = _line("Said after a no when the call goes on.")
+    consent_no_answer_goodbye: str | None = _line(
+        "Said before hanging up when no clear answer came."
+    )
+    consent_no_answer_unrecorded: str | None = _line(
+        "Said when no clear answer came and the call goes on unrecorded."
+    )
+    consent_withdrawn: str | None = _line("Said when the caller withdraws consent mid-call.")
+    consent_answer_purpose: str | None = _line(
+        "Why calls are recorded (for the caller's questions)."
+    )
+    consent_answer_access: str | None = _line("Who can listen to recordings.")
+    consent_answer_retention: str | None = _line("How long recordings are kept.")
     consent_denial_policy: DenialPolicy = Field(
         default="hang_up",
         description="hang_up: say goodbye and end the call; continue_unrecorded: help unrecorded.",
@@ -51,7 +95,25 @@ class ConsentSettings(Section):
         default=2,
         ge=1,
         le=5,
-        description="Unclear answers after which consent is not given (2: one clarification).",
+        description=(
+            "Unclear answers (not a yes, a no or a question) after which consent is not given "
+            "(2: one clarification)."
+        ),
+    )
+    consent_max_turns: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Caller turns the question may take in all, questions included.",
+    )
+    consent_min_stt_confidence: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "A spoken yes transcribed with less confidence than this (where the speech-to-text "
+            "reports one) is confirmed with one more question. 0 turns this off."
+        ),
     )
     record_session_before_consent: bool = Field(
         default=False,
@@ -62,14 +124,60 @@ class ConsentSettings(Section):
         ),
     )
 
+    _language: ConsentLanguage | None = PrivateAttr(default=None)
+    _grammar: Grammar | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _load_language(self) -> ConsentSettings:
+        try:
+            language = load_language(self.consent_language, self.consent_languages_dir)
+        except LanguageError as exc:
+            raise ValueError(
+                f"CONSENT_LANGUAGE={self.consent_language!r}: " + "; ".join(exc.problems)
+            ) from None
+        self._language = language
+        self._grammar = Grammar.of(language)
+        return self
+
+    # -- what the caller hears -----------------------------------------------------------
+
+    @property
+    def language(self) -> ConsentLanguage:
+        assert self._language is not None
+        return self._language
+
+    @property
+    def grammar(self) -> Grammar:
+        assert self._grammar is not None
+        return self._grammar
+
     def render(self, text: str) -> str:
         return text.replace("{company}", self.company_name)
 
+    def line(self, key: WordingKey) -> str:
+        """One line the caller hears, verbatim: the override, else the language file's."""
+        override = getattr(self, f"consent_{key}")
+        return self.render((override or getattr(self.language.wording, key)).strip())
+
     def question_text(self, *, keypad: bool) -> str:
-        parts = [self.consent_greeting, self.consent_notice, self.consent_question]
-        if keypad and self.consent_keypad_hint:
-            parts.append(self.consent_keypad_hint)
-        return " ".join(self.render(p).strip() for p in parts)
+        keys: list[WordingKey] = ["greeting"]
+        if self.consent_disclose_ai:
+            keys.append("ai_disclosure")
+        keys += ["notice", "question"]
+        if keypad:
+            keys.append("keypad_hint")
+        return " ".join(self.line(k) for k in keys)
+
+    def answers(self) -> dict[str, str]:
+        """The facts the model may give when the caller asks about the recording."""
+        a = self.language.answers
+        if_no = a.if_no_hang_up if self.consent_denial_policy == "hang_up" else a.if_no_continue
+        return {
+            "why we record": self.render(self.consent_answer_purpose or a.purpose),
+            "who can listen": self.render(self.consent_answer_access or a.access),
+            "how long it is kept": self.render(self.consent_answer_retention or a.retention),
+            "what happens if they say no": self.render(if_no),
+        }
 
     @staticmethod
     def wording_version(text: str) -> str:

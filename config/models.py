@@ -20,7 +20,9 @@ def _split_list(value: object) -> object:
 
 class ModelSettings(Section):
     stt_model: str = Field(default="deepgram/nova-3", min_length=1)
-    stt_language: str = Field(default="en")
+    stt_language: str | None = Field(
+        default=None, description="Speech-to-text language (unset: CONSENT_LANGUAGE)."
+    )
     llm_model: str = Field(default="openai/gpt-4.1-mini", min_length=1)
     tts_model: str = Field(default="cartesia/sonic-3", min_length=1)
     tts_voice: str = Field(

@@ -72,6 +72,8 @@ def _describe(error: dict[str, Any]) -> str:
     if any(word in variable for word in _SECRET_WORDS):
         got = None  # never echo a secret back, even a malformed one
     message = error["msg"].removeprefix("Value error, ")
+    if not variable:  # a whole-section check: its message names the variables
+        return message
     if error["type"] == "missing":
         return f"{variable} is required but not set"
     if isinstance(got, str | int | float) and not isinstance(got, bool):

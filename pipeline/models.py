@@ -84,7 +84,9 @@ def build_turn_detection(setting: str) -> Any:
     return "vad"
 
 
-def build_models(settings: ModelSettings) -> ModelKit:
+def build_models(settings: ModelSettings, *, language: str = "en") -> ModelKit:
+    """The call's models. `language` (the consent language) is the speech-to-text language
+    unless STT_LANGUAGE says otherwise."""
     main_llm = build_llm(settings.llm_model, settings.fallback_llm_models)
     manager_llm = (
         build_llm(settings.manager_llm_model, settings.fallback_llm_models)
@@ -93,7 +95,9 @@ def build_models(settings: ModelSettings) -> ModelKit:
     )
     return ModelKit(
         llm=main_llm,
-        stt=build_stt(settings.stt_model, settings.stt_language, settings.fallback_stt_models),
+        stt=build_stt(
+            settings.stt_model, settings.stt_language or language, settings.fallback_stt_models
+        ),
         tts=build_tts(settings.tts_model, settings.tts_voice, settings.fallback_tts_models),
         manager_llm=manager_llm,
         manager_tts=build_tts(

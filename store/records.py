@@ -8,7 +8,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ConsentMethod = Literal["voice", "keypad", "none"]
-ConsentEnding = Literal["answered", "unclear", "hung_up", "session_closed"]
+ConsentEnding = Literal[
+    "answered",  # a yes or a no (voice or keypad)
+    "unclear",  # too many unclear answers: no consent
+    "turn_limit",  # too many turns on the question in all: no consent
+    "hung_up",  # the caller hung up with the question open: no consent
+    "session_closed",  # the session closed with the question open: no consent
+    "withdrawn",  # a withdrawal row: the caller took back a yes mid-call
+]
+ConsentRowKind = Literal["decision", "withdrawal"]
 CallStatus = Literal["complete", "caller_hung_up", "declined", "error"]
 
 
@@ -32,10 +40,11 @@ class CallerInfo(BaseModel):
 
 
 class ConsentRecord(BaseModel):
-    """One consent decision. Append-only: a row is never updated."""
+    """One consent decision, or the withdrawal of a yes. Append-only: never updated."""
 
     model_config = ConfigDict(frozen=True)
 
+    kind: ConsentRowKind = "decision"
     job_id: str
     room: str
     caller: CallerInfo = Field(default_factory=CallerInfo)
@@ -48,6 +57,16 @@ class ConsentRecord(BaseModel):
     answer_text: str | None = Field(default=None, description="What the caller said or pressed.")
     decision: bool
     ending: ConsentEnding
+    matched: str | None = Field(
+        default=None,
+        description="Why: the grammar rule or key that matched (affirmative:yes, keypad:1), "
+        "'model' for a no the model recorded, None when nothing was answered.",
+    )
+    confirmed: bool = Field(default=False, description="The yes answered a confirmation.")
+    stt_confidence: float | None = Field(
+        default=None, description="Speech-to-text confidence of the answer, where reported."
+    )
+    language: str | None = Field(default=None, description="The consent language (en, es, ...).")
     egress_id: str | None = None
     recording_error: str | None = None
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from offline.scripted_llm import Request, Script, say
 
 QUESTION = (
-    "Hello! Thank you for calling Acme Corp. This call will be recorded for quality assurance "
+    "Hello! Thank you for calling Acme Corp. You're speaking with an AI assistant. "
+    "This call will be recorded for quality assurance "
     "and training purposes. Do you consent to this recording?"
 )
 HOW_CAN_I_HELP = "How can I help you today?"
+CONFIRM = "Just to confirm: may we record this call? Please say yes or no."
 CLARIFY = "We record calls for quality and training. Is that okay with you, yes or no?"
 
 

@@ -13,7 +13,7 @@ from agents.sales import SalesAgent
 from agents.support import SupportAgent
 from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Request, Script, call, say
-from tests.call.scripts import HOW_CAN_I_HELP, at_consent, front_desk
+from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, at_consent, front_desk
 
 MANAGER_HELLO = "I'm the manager. I see your bill was wrong; let's fix it."
 WHICH = "I can connect you to billing, support or sales: which fits?"
@@ -262,7 +262,10 @@ async def test_mentioning_a_manager_is_not_asking_for_one(tmp_path: Path, words:
 async def test_the_account_manager_saying_yes_is_not_sent_to_a_manager(tmp_path: Path) -> None:
     async with offline_call(ladder(), database_path=tmp_path / "c.db") as call_:
         await call_.start()
-        result = await call_.caller_says("Yes, I'm the account manager")
+        # Not a plain yes: it is confirmed once, and the word "manager" escalates nothing.
+        confirming = await call_.caller_says("Yes, I'm the account manager")
+        assert spoken(confirming) == [CONFIRM]
+        result = await call_.caller_says("yes")
         assert tool_calls(result) == [("record_consent", {"consent_given": True})]
         assert spoken(result) == [HOW_CAN_I_HELP]
         assert not isinstance(call_.agent, ManagerAgent)

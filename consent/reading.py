@@ -1,0 +1,214 @@
+"""Reading a caller's answer to the consent question: closed-world, decided in code.
+
+A YES is read only when the caller's *whole* answer is accounted for by the language's
+affirmative phrases (plus fillers such as "uh", "well", "please", "thank you"), or by a
+spoken keypad digit where the question offered the keypad. A NO is read only when the
+whole answer is made of refusal phrases. Nothing is decided by finding a word inside an
+answer: "consent denied", "I won't agree", "okay, I do mind" are not a yes because
+"denied", "won't" and "mind" are not in the affirmative grammar.
+
+Everything else is routed, not decided:
+
+- ``question``: the caller asks something ("why?", "who hears it?"); the model answers
+  from the settings and asks again. Not counted as an unclear answer.
+- ``confirm``: it sounds like agreement but is not a short, common yes ("I want to agree to
+  being recorded", which is also what speech-to-text made of "I won't agree to being
+  recorded"); the caller is asked one fixed confirmation question.
+- ``unclear``: anything else ("I don't know", "consent denied"); the model asks for a plain
+  yes or no, and may record a no.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from consent.language import ConsentLanguage
+from consent.normalise import asks, phrase_id, words
+
+Kind = Literal["yes", "no", "question", "confirm", "unclear"]
+Phrase = tuple[str, ...]
+
+# A plain yes is short: longer strings of agreement get a confirmation question instead.
+MAX_YES_WORDS = 12
+MAX_YES_PHRASES = 4
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What an answer is, and for a yes or a no, the rule that matched it
+    (e.g. ``affirmative:yes+thats_fine``, ``refusal:no``, ``spoken_keypad:one``)."""
+
+    kind: Kind
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """A language's phrases as word tuples, ready to match."""
+
+    affirmative: frozenset[Phrase]
+    refusal: frozenset[Phrase]
+    withdrawal: frozenset[Phrase]
+    sounds_like_yes: frozenset[Phrase]
+    fillers: frozenset[Phrase]
+    negations: frozenset[Phrase]
+    conditions: frozenset[Phrase]
+    agreement_words: frozenset[str]
+    question_words: frozenset[str]
+    question_starters: frozenset[str]
+    requests: frozenset[Phrase]
+    keypad_agree: frozenset[Phrase]
+    keypad_decline: frozenset[Phrase]
+
+    @classmethod
+    def of(cls, language: ConsentLanguage) -> Grammar:
+        g = language.grammar
+
+        def phrases(items: list[str]) -> frozenset[Phrase]:
+            return frozenset(w for w in map(words, items) if w)
+
+        def tokens(items: list[str]) -> frozenset[str]:
+            return frozenset(t for item in items for t in words(item))
+
+        return cls(
+            affirmative=phrases(g.affirmative),
+            refusal=phrases(g.refusal),
+            withdrawal=phrases(g.withdrawal),
+            sounds_like_yes=phrases(g.sounds_like_yes),
+            fillers=phrases(g.fillers),
+            negations=phrases(g.negations),
+            conditions=phrases(g.conditions),
+            agreement_words=tokens(g.agreement_words),
+            question_words=tokens(g.question_words),
+            question_starters=tokens(g.question_starters),
+            requests=phrases(g.requests),
+            keypad_agree=phrases(g.keypad.agree),
+            keypad_decline=phrases(g.keypad.decline),
+        )
+
+    # -- the answer to the question ------------------------------------------------------
+
+    def read(self, text: str, *, keypad: bool = False) -> Reading:
+        """Read an answer to "may we record this call?". `keypad`: the question offered
+        keys 1/2, so the spoken digits count as those keys."""
+        found = words(text)
+        if not found:
+            return Reading("unclear")
+        question_mark = asks(text)
+        if not question_mark:
+            yes = self._cover(found, self._yes_units(keypad))
+            if yes is not None:
+                return Reading("yes", _rule(yes)) if _plain(found, yes) else Reading("confirm")
+            no = self._cover(found, self._no_units(keypad))
+            if no is not None:
+                return Reading("no", _rule(no))
+            if self._cover(found, self._confirm_units()) is not None:
+                return Reading("confirm")
+        if question_mark or self._is_question(found):
+            return Reading("question")
+        if self._has_any(found, self.negations | self.conditions):
+            return Reading("unclear")
+        if self._sounds_like_agreement(found, keypad):
+            return Reading("confirm")
+        return Reading("unclear")
+
+    def is_refusal(self, text: str, *, keypad: bool = False) -> bool:
+        return self.read(text, keypad=keypad).kind == "no"
+
+    # -- withdrawal, after a yes ---------------------------------------------------------
+
+    def withdrawal_in(self, text: str) -> str | None:
+        """The withdrawal phrase the caller's turn holds, anywhere in it ("please stop
+        recording, and about my bill..."), as a rule name; None if there is none.
+        Deliberately broad: a false alarm stops a recording, a miss would keep recording
+        someone who said stop."""
+        found = words(text)
+        for n in sorted({len(p) for p in self.withdrawal}, reverse=True):
+            for i in range(len(found) - n + 1):
+                if found[i : i + n] in self.withdrawal:
+                    return f"withdrawal:{phrase_id(found[i : i + n])}"
+        return None
+
+    def only_withdraws(self, text: str) -> bool:
+        """The whole turn is a withdrawal (nothing else to answer)."""
+        units = {p: "withdrawal" for p in self.withdrawal} | {p: "filler" for p in self.fillers}
+        return self._cover(words(text), units) is not None
+
+    # -- matching --------------------------------------------------------------------------
+
+    def _yes_units(self, keypad: bool) -> dict[Phrase, str]:
+        units = {p: "filler" for p in self.fillers}
+        units |= {p: "affirmative" for p in self.affirmative}
+        if keypad:
+            units |= {p: "spoken_keypad" for p in self.keypad_agree}
+        return units
+
+    def _no_units(self, keypad: bool) -> dict[Phrase, str]:
+        units = {p: "filler" for p in self.fillers}
+        units |= {p: "refusal" for p in self.refusal | self.withdrawal}
+        if keypad:
+            units |= {p: "spoken_keypad" for p in self.keypad_decline}
+        return units
+
+    def _confirm_units(self) -> dict[Phrase, str]:
+        units = {p: "filler" for p in self.fillers}
+        units |= {p: "affirmative" for p in self.affirmative}
+        return units | {p: "sounds_like_yes" for p in self.sounds_like_yes}
+
+    @staticmethod
+    def _cover(found: Phrase, units: dict[Phrase, str]) -> list[tuple[str, Phrase]] | None:
+        """The fewest phrases of `units` that make up `found` exactly, with at least one that
+        is not a filler; None when some word is left over."""
+        longest = max((len(p) for p in units), default=0)
+        best: list[list[tuple[str, Phrase]] | None] = [None] * (len(found) + 1)
+        best[0] = []
+        for i in range(len(found)):
+            so_far = best[i]
+            if so_far is None:
+                continue
+            for n in range(1, min(longest, len(found) - i) + 1):
+                piece = found[i : i + n]
+                kind = units.get(piece)
+                if kind is None:
+                    continue
+                known = best[i + n]
+                if known is None or len(so_far) + 1 < len(known):
+                    best[i + n] = [*so_far, (kind, piece)]
+        cover = best[len(found)]
+        if cover is None or all(kind == "filler" for kind, _ in cover):
+            return None
+        return cover
+
+    def _is_question(self, found: Phrase) -> bool:
+        content = [w for w in found if (w,) not in self.fillers]
+        return (
+            any(w in self.question_words for w in found)
+            or bool(content and content[0] in self.question_starters)
+            or self._has_any(found, self.requests)
+        )
+
+    def _sounds_like_agreement(self, found: Phrase, keypad: bool) -> bool:
+        agreeing = self.affirmative | (self.keypad_agree if keypad else frozenset())
+        return any(w in self.agreement_words for w in found) or self._has_any(found, agreeing)
+
+    @staticmethod
+    def _has_any(found: Phrase, phrases: frozenset[Phrase]) -> bool:
+        for n in {len(p) for p in phrases}:
+            for i in range(len(found) - n + 1):
+                if found[i : i + n] in phrases:
+                    return True
+        return False
+
+
+def _plain(found: Phrase, cover: list[tuple[str, Phrase]]) -> bool:
+    """Short and common: few words, few phrases."""
+    decisive = [p for kind, p in cover if kind != "filler"]
+    return len(found) <= MAX_YES_WORDS and len(decisive) <= MAX_YES_PHRASES
+
+
+def _rule(cover: list[tuple[str, Phrase]]) -> str:
+    """The rule that matched: the kind, then the decisive phrases ("affirmative:yes+sure")."""
+    decisive = [(kind, phrase) for kind, phrase in cover if kind != "filler"]
+    kinds = sorted({kind for kind, _ in decisive})
+    return f"{'/'.join(kinds)}:" + "+".join(phrase_id(p) for _, p in decisive)
