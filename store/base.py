@@ -179,12 +179,14 @@ class _ChainRow:
 
     seq: int
     recorded_at: str
+    job_id: str
     content: str
     identity_digest: str
     prev_hash: str
     hash: str
     identity: str | None
     salt: str | None
+    erased_at: Any = None
 
 
 class Store(abc.ABC):
@@ -399,6 +401,24 @@ def verify_rows(rows: list[_ChainRow], head: tuple[int, str]) -> ChainReport:
         )
         if recomputed != row.hash:
             return broken(row.seq, "content does not match its hash: the row was edited", checked)
+        chained_job = chain.json_loads(row.content).get("job_id")
+        if row.job_id != chained_job:
+            return broken(
+                row.seq,
+                f"its job_id column says {row.job_id!r} but the chained content says "
+                f"{chained_job!r}: the row was moved to another call",
+                checked,
+            )
+        if row.identity is None and row.erased_at is None:
+            return broken(
+                row.seq,
+                "caller identity is missing but retention never erased it: deleted?",
+                checked,
+            )
+        if row.identity is not None and row.erased_at is not None:
+            return broken(
+                row.seq, "caller identity is present on a row marked as erased: restored?", checked
+            )
         if row.identity is not None and (
             row.salt is None or chain.identity_digest(row.identity, row.salt) != row.identity_digest
         ):

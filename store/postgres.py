@@ -290,8 +290,8 @@ class PostgresStore(Store):
         async with self._pool.connection() as conn, conn.transaction():
             await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cur = await conn.execute(
-                "SELECT c.seq, c.recorded_at, c.content, c.identity_digest, c.prev_hash, "
-                "c.hash, i.identity, i.salt FROM consent_chain c "
+                "SELECT c.seq, c.recorded_at, c.job_id, c.content, c.identity_digest, "
+                "c.prev_hash, c.hash, i.identity, i.salt, i.erased_at FROM consent_chain c "
                 "LEFT JOIN consent_identity i ON i.seq = c.seq ORDER BY c.seq"
             )
             rows = await cur.fetchall()

@@ -280,8 +280,8 @@ class SQLiteStore(Store):
             self._conn.execute("BEGIN")  # one consistent snapshot
             try:
                 rows = self._read(
-                    "SELECT c.seq, c.recorded_at, c.content, c.identity_digest, c.prev_hash, "
-                    "c.hash, i.identity, i.salt FROM consent_chain c "
+                    "SELECT c.seq, c.recorded_at, c.job_id, c.content, c.identity_digest, "
+                    "c.prev_hash, c.hash, i.identity, i.salt, i.erased_at FROM consent_chain c "
                     "LEFT JOIN consent_identity i ON i.seq = c.seq ORDER BY c.seq"
                 )
                 head = self._read("SELECT seq, hash FROM consent_head WHERE id = 1")[0]

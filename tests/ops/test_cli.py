@@ -111,6 +111,13 @@ def test_verify_then_tamper_then_verify(db: str, capsys) -> None:
     assert "BROKEN at row #2" in capsys.readouterr().out
 
 
+def test_a_consent_row_moved_to_another_call_is_named_by_verify(db: str, capsys) -> None:
+    raw_execute(db, "UPDATE consent_chain SET job_id = 'AJ_someone_else' WHERE seq = 2")
+    assert main(["consent", "verify", "--database-url", db]) == 1
+    out = capsys.readouterr().out
+    assert "BROKEN at row #2" in out and "moved to another call" in out
+
+
 def test_retention_erases_identity_and_chain_still_verifies(db: str, capsys) -> None:
     assert main(["consent", "retention", "--days", "0", "--dry-run", "--database-url", db]) == 0
     assert "would erase caller identity on 3" in capsys.readouterr().out

@@ -55,6 +55,35 @@ async def test_edited_caller_identity_is_detected(store: Store, store_url: str) 
     assert "identity" in (report.problem or "")
 
 
+async def test_every_column_of_a_row_is_covered(store: Store, store_url: str) -> None:
+    """Each column an attacker could change, one at a time: verify names the row and why."""
+    tampering = [
+        ("UPDATE consent_chain SET job_id = 'AJ_other' WHERE seq = 2", "moved to another call"),
+        (
+            "UPDATE consent_identity SET identity = replace(identity, 'room0', 'roomX') "
+            "WHERE seq = 2",
+            "identity",
+        ),
+        (
+            "UPDATE consent_chain SET recorded_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2",
+            "edited",
+        ),
+        ("UPDATE consent_chain SET identity_digest = 'x' WHERE seq = 2", "edited"),
+        ("UPDATE consent_identity SET identity = NULL, salt = NULL WHERE seq = 2", "never erased"),
+        ("DELETE FROM consent_identity WHERE seq = 2", "never erased"),
+    ]
+    for statement, why in tampering:
+        await store.apply_retention(days=10_000)  # a no-op: nothing is that old
+        rows = await _append(store, 1)
+        raw_execute(store_url, statement.replace("seq = 2", f"seq = {rows[0].seq}"))
+        report = await store.verify_consent_chain()
+        assert not report.ok and report.broken_seq == rows[0].seq, statement
+        assert why in (report.problem or ""), (statement, report.problem)
+        raw_execute(store_url, "DELETE FROM consent_identity")
+        raw_execute(store_url, "DELETE FROM consent_chain")
+        raw_execute(store_url, "UPDATE consent_head SET seq = 0, hash = '" + "0" * 64 + "'")
+
+
 async def test_deleted_middle_row_is_detected(store: Store, store_url: str) -> None:
     await _append(store, 5)
     raw_execute(store_url, "DELETE FROM consent_identity WHERE seq = 3")
