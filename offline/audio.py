@@ -378,6 +378,8 @@ class ScriptedSTT(stt.STT):
         self.threshold = threshold
         self.language = LanguageCode(language)
         self.finals: list[str] = []
+        # The confidence reported with a transcript (1.0 unless set for its words).
+        self.confidence: dict[str, float] = {}
 
     @property
     def model(self) -> str:
@@ -423,7 +425,11 @@ class ScriptedSTT(stt.STT):
     def _event(self, kind: stt.SpeechEventType, text: str) -> stt.SpeechEvent:
         return stt.SpeechEvent(
             type=kind,
-            alternatives=[stt.SpeechData(language=self.language, text=text, confidence=1.0)],
+            alternatives=[
+                stt.SpeechData(
+                    language=self.language, text=text, confidence=self.confidence.get(text, 1.0)
+                )
+            ],
         )
 
 

@@ -13,7 +13,7 @@ from agents.customer_service import CustomerServiceAgent
 from agents.manager import ManagerAgent
 from offline.audio_call import FRONT_DESK_VOICE, MANAGER_VOICE, audio_call
 from offline.scripted_llm import Request, Script, say
-from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, at_front_desk, front_desk
+from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, QUESTION, at_front_desk, front_desk
 
 MANAGER_HELLO = (
     "Hello, I'm the duty manager. I understand you'd like someone senior to look at this, "
@@ -64,6 +64,30 @@ async def test_a_spoken_yes_goes_through_consent_to_the_front_desk(tmp_path: Pat
         ]
         # the yes was read in code: the only model round trip is the front desk's line
         assert len(call.llm.requests) == 1
+
+
+async def test_a_yes_heard_with_low_confidence_is_confirmed_before_it_counts(
+    tmp_path: Path,
+) -> None:
+    async with audio_call(front_desk(), database_path=tmp_path / "c.db") as call:
+        await call.start()
+        await call.next_playback()  # the consent question
+        call.stt.confidence["Yes"] = 0.35  # what a noisy line gives
+
+        await call.caller.says("Yes")
+        confirm = await call.next_playback()
+        assert confirm.text == CONFIRM
+        assert await call.consent_records() == []
+
+        await call.caller.says("Yes, that's fine")  # heard clearly
+        reply = await call.next_playback()
+        assert reply.text == HOW_CAN_I_HELP
+        records = await call.consent_records()
+        assert [(r.decision, r.matched, r.confirmed) for r in records] == [
+            (True, "affirmative:yes+thats_fine", True)
+        ]
+        assert records[0].stt_confidence == 1.0
+        assert len(call.llm.requests) == 1  # the confirmation cost no model round trip
 
 
 async def test_the_manager_speaks_with_a_different_voice(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
 from offline.harness import offline_call, spoken
+from offline.scripted_llm import say
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, front_desk
 from tests.telephony.calls import PHONE_CALLER, ROOM, heard, until
 
@@ -127,3 +128,45 @@ async def test_a_web_caller_is_asked_without_the_keypad_option(tmp_path: Path) -
             press(room, "1")  # not a phone line: keys are not listened to
             await asyncio.sleep(0.05)
             assert call_.state.consent is None
+
+
+async def test_on_a_keypad_line_saying_one_agrees_and_two_declines(
+    tmp_path: Path, make_settings
+) -> None:
+    room = rtc.Room()
+    with fake_job_context(room=room):
+        async with offline_call(
+            front_desk(), database_path=tmp_path / "c.db", room=ROOM, caller=PHONE_CALLER
+        ) as call_:
+            await call_.start()
+            result = await call_.caller_says("One.")
+            assert spoken(result) == [HOW_CAN_I_HELP]
+            records = await call_.consent_records()
+            assert [(r.decision, r.method, r.matched) for r in records] == [
+                (True, "voice", "spoken_keypad:one")
+            ]
+
+    settings = make_settings(consent={"consent_denial_policy": "hang_up"})
+    with fake_job_context(room=rtc.Room()):
+        async with offline_call(
+            front_desk(),
+            settings=settings,
+            database_path=tmp_path / "d.db",
+            room=ROOM,
+            caller=PHONE_CALLER,
+        ) as call_:
+            await call_.start()
+            result = await call_.caller_says("two")
+            assert spoken(result) == [GOODBYE]
+            records = await call_.consent_records()
+            assert [(r.decision, r.matched) for r in records] == [(False, "spoken_keypad:two")]
+
+
+async def test_a_web_caller_saying_one_was_not_offered_the_keypad(tmp_path: Path) -> None:
+    script = front_desk()
+    script.when(lambda r: r.offers("record_consent"), say("Is that a yes or a no?"))
+    async with offline_call(script, database_path=tmp_path / "c.db") as call_:
+        await call_.start()
+        result = await call_.caller_says("one")
+        assert spoken(result) == ["Is that a yes or a no?"]
+        assert await call_.consent_records() == []
