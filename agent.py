@@ -159,6 +159,10 @@ async def _prepare_call(
             settings.forms, job_metadata=ctx.job.metadata, dialled_number=caller.trunk_number
         ),
     )
+    if REHEARSAL or ctx.is_fake_job():
+        from offline.console_view import show_call_in_console
+
+        show_call_in_console(session, state)
     return session, state
 
 
@@ -217,5 +221,7 @@ def _console_argv(argv: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
+    for warning in SETTINGS.consent.warnings():  # once per start, not per job process
+        print(f"consent-agent: WARNING: {warning}", file=sys.stderr)
     sys.argv = _console_argv(sys.argv)
     cli.run_app(server)

@@ -139,6 +139,16 @@ class ConsentSettings(Section):
         self._grammar = Grammar.of(language)
         return self
 
+    def warnings(self) -> list[str]:
+        """Legal settings worth a word at start."""
+        if not self.consent_disclose_ai:
+            return [
+                "CONSENT_DISCLOSE_AI=false: callers are not told they are speaking with an AI. "
+                "The EU AI Act (Art. 50(1), in force since August 2026) requires it for callers "
+                "in the EU; make sure CONSENT_GREETING says so if you turn this off."
+            ]
+        return []
+
     # -- what the caller hears -----------------------------------------------------------
 
     @property

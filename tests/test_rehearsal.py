@@ -92,6 +92,22 @@ def test_console_without_credentials_rehearses_consent_then_help(tmp_path: Path)
         assert calls == ["pending"]  # the call's record, waiting for a WEBHOOK_URL
 
 
+def test_the_question_is_the_first_agent_line_and_the_end_of_the_call_is_shown(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "calls.db"
+    with _console(tmp_path, f"sqlite:///{database}") as session:
+        screen = _wait_for(session, "Do you consent to this recording?")
+        first_agent_line = screen.split("\u25cf Agent", 1)[1]
+        assert first_agent_line.strip().startswith("Hello! Thank you for calling Acme Corp.")
+
+        subprocess.run(["tmux", "send-keys", "-t", session, "no", "Enter"], check=True)
+        screen = _wait_for(session, "Call ended")
+        goodbye = screen.index("Thank you for calling, goodbye.", screen.index("\u25cf You"))
+        assert goodbye < screen.index("Call ended")
+        assert "consent: no" in screen
+
+
 def test_with_the_store_unreachable_the_caller_hears_why_not_silence(tmp_path: Path) -> None:
     nobody_listens = "postgresql://postgres@127.0.0.1:1/calls"
     with _console(tmp_path, nobody_listens) as session:
