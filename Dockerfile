@@ -15,7 +15,7 @@ WORKDIR /app
 
 # Dependencies first (from pyproject.toml's pinned versions), so code edits reuse the layer.
 COPY pyproject.toml README.md ./
-RUN mkdir -p agents tasks call config offline pipeline store delivery telephony forms ops logsafe \
+RUN mkdir -p agents tasks call config consent offline pipeline store delivery telephony forms ops logsafe \
     && touch agent.py \
     && pip install . \
     && pip uninstall -y consent-phone-agent
