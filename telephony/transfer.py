@@ -10,10 +10,10 @@
 
 Every failure is recorded (`state.note("transfer", outcome=...)`) and, if the caller is
 still on the line, answered with its own line from settings and a callback offer
-(`CALLBACK_OFFER`); the caller's yes reaches `request_callback`, which records the
-request in the call state. The number dialled is always the configured one: the model
-only decides *that* the caller needs a person. The colleague's briefing is built by
-`telephony.briefing`, with every phone number and email address withheld.
+(`telephony.callback`: a call back if we have their number, else to take one); the
+caller's yes reaches `request_callback`. The number dialled is always the configured one:
+the model only decides *that* the caller needs a person. The colleague's briefing is built
+by `telephony.briefing`, with every phone number and email address withheld.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from livekit.agents.voice.background_audio import AudioConfig
 from livekit.agents.voice.events import CloseEvent
 
 from call.controls import TransferAttempt, TransferOutcome
-from call.state import CallbackRequest, CallState
+from call.state import CallState
 from telephony.briefing import briefing_extra, briefing_history, briefing_regions
+from telephony.callback import callback_offer
 from telephony.caller import mask_number
 from telephony.settings import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
 
@@ -241,7 +242,7 @@ async def transfer_to_human(
     if attempt.outcome == "caller_hung_up" or state.caller_left or session._closing:
         return None  # no one left to tell
     state.callback_offered = True
-    await session.say(f"{failure_line(settings, attempt.outcome)} {settings.callback_offer}")
+    await session.say(f"{failure_line(settings, attempt.outcome)} {callback_offer(state)}")
     return None
 
 
@@ -258,14 +259,3 @@ async def _warm_transfer(
         detail = getattr(task, "detail", None) or f"{type(exc).__name__}: {exc}"
         return TransferAttempt(outcome, detail)
     return TransferAttempt("connected")
-
-
-async def request_callback(context: RunContext[CallState], *, reason: str) -> None:
-    """Record that the caller wants a call back, at the number they called from."""
-    session = context.session
-    state = session.userdata
-    request = CallbackRequest(number=state.caller.phone_number, reason=reason)
-    state.callback = request
-    state.note("callback_requested", number=request.number, reason=reason)
-    logger.info("callback requested to %s", mask_number(request.number))
-    await session.say(state.settings.telephony.callback_confirmed)
