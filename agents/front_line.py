@@ -21,6 +21,8 @@ ESCALATION_RULES = """\
   your role, call `escalate_to_manager` with a one-line reason. Do not announce it first:
   the manager greets the caller.
 - If the caller needs another department, call `route_to` with it.
+- Never promise a call back: if the caller wants one, escalate to the manager, who can
+  arrange it.
 """
 
 

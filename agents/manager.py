@@ -11,7 +11,7 @@ from pydantic import Field
 
 from agents.base import CallAgent
 from call.state import CallState, Grant, GrantKind
-from telephony import transfer
+from telephony import callback, transfer
 
 logger = logging.getLogger("consent-agent.manager")
 
@@ -31,8 +31,10 @@ conversation so far is in your history, so never ask them to repeat themselves.
 - If the caller insists on a person, or you cannot resolve the issue within your
   authority and the caller agrees, call `transfer_to_human` with a one-line reason. Do not
   announce it first: the transfer says what happens.
-- If a transfer fails, the caller is offered a call back. If they accept, call
-  `request_callback`; if they decline, keep helping them yourself.
+- If a transfer fails, the caller is offered a call back (or, when we have no number for
+  them, to leave one). If they accept, call `request_callback`: it takes their number if
+  needed and tells them what happens. If they decline, keep helping them yourself.
+- Never promise a call back, or take or repeat a phone number, in your own words.
 
 # Style
 Calm, empathetic, decisive. Spoken, brief. Never read out tool names.
@@ -135,13 +137,14 @@ class ManagerAgent(CallAgent):
         context: RunContext[CallState],
         reason: Annotated[str, Field(min_length=3, max_length=300)],
     ) -> None:
-        """Record that the caller wants our team to call them back. Use only after the
-        caller accepted a callback offer.
+        """Arrange for our team to call the caller back. Use only after the caller accepted
+        a callback offer or asked for a call back. You never give the number: it is the one
+        they called from, or this asks them for one.
 
         Args:
             reason: One line on what the call back is about.
         """
-        await transfer.request_callback(context, reason=reason)
+        await callback.request_callback(context, reason=reason, chat_ctx=self.chat_ctx)
 
     def _grant(self, kind: GrantKind, amount: float, reason: str, limit: Decimal) -> str:
         state = self.state

@@ -30,12 +30,17 @@ class Grant:
     granted_at: datetime = field(default_factory=utcnow)
 
 
+CallbackSource = Literal["caller_id", "given_by_caller"]
+
+
 @dataclass(frozen=True)
 class CallbackRequest:
-    """The caller asked to be called back (after a failed transfer). The number is the one
-    they called from (None for web callers), never one supplied by a model."""
+    """The caller asked to be called back. The number (E.164) is the one they called from
+    (`caller_id`) or one they said when asked (`given_by_caller`), never one supplied by a
+    model; without a number there is no request."""
 
-    number: str | None
+    number: str
+    source: CallbackSource
     reason: str
     requested_at: datetime = field(default_factory=utcnow)
 

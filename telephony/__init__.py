@@ -4,7 +4,10 @@
 - `telephony.controls`: `LiveKitCallControls`, the call controls over LiveKit's server
   API (Egress, room deletion, SIP transfer).
 - `telephony.transfer`: the transfer to a human (warm with `WarmTransferTask`, or cold)
-  and the callback offer when it fails.
+  and what the caller hears when it fails.
+- `telephony.briefing`: what the colleague is told, every phone number and email withheld.
+- `telephony.callback`: the callback offer and request, only ever to a number the caller
+  called from or said.
 - `telephony.settings`: `TelephonySettings`.
 
 This module imports nothing itself: `config.settings` imports `telephony.settings`.

@@ -3,7 +3,7 @@
 LiveKit's SIP service sets these attributes on the caller's participant:
 `sip.phoneNumber` (the caller), `sip.trunkPhoneNumber` (the number they dialled) and
 `sip.callID`. A web or console caller has none of them: the fields stay empty and the
-call works the same (no keypad answers, nothing to call back).
+call works the same (no keypad answers; a call back needs a number they give).
 
     participant = await ctx.wait_for_participant()
     caller = caller_from_participant(participant, default_region="US")

@@ -153,11 +153,32 @@ class TelephonySettings(Section):
         default="I'm sorry, I can't transfer calls to a person on this line.", min_length=1
     )
     callback_offer: str = Field(
-        default="Would you like someone from our team to call you back?", min_length=1
+        default="Would you like someone from our team to call you back?",
+        min_length=1,
+        description="After a failed transfer, to a caller whose number we have (caller id).",
+    )
+    callback_offer_no_number: str = Field(
+        default=(
+            "If you'd like someone from our team to call you back, I can take a phone number "
+            "for them."
+        ),
+        min_length=1,
+        description=(
+            "After a failed transfer, to a caller we have no number for (web, withheld): a "
+            "call back is confirmed only once they give one."
+        ),
     )
     callback_confirmed: str = Field(
         default="Done: someone from our team will call you back as soon as they can.",
         min_length=1,
+    )
+    callback_not_arranged: str = Field(
+        default=(
+            "All right. Without a number our team can't call you back, but I'm happy to keep "
+            "helping you here."
+        ),
+        min_length=1,
+        description="When a caller with no number on the call doesn't give one.",
     )
 
     # -- validation ---------------------------------------------------------------------------

@@ -10,9 +10,10 @@
 
 Every failure is recorded (`state.note("transfer", outcome=...)`) and, if the caller is
 still on the line, answered with its own line from settings and a callback offer
-(`CALLBACK_OFFER`); the caller's yes reaches `request_callback`, which records the
-request in the call state. The number dialled is always the configured one: the model
-only decides *that* the caller needs a person.
+(`telephony.callback`: a call back if we have their number, else to take one); the
+caller's yes reaches `request_callback`. The number dialled is always the configured one:
+the model only decides *that* the caller needs a person. The colleague's briefing is built
+by `telephony.briefing`, with every phone number and email address withheld.
 """
 
 from __future__ import annotations
@@ -30,19 +31,13 @@ from livekit.agents.voice.background_audio import AudioConfig
 from livekit.agents.voice.events import CloseEvent
 
 from call.controls import TransferAttempt, TransferOutcome
-from call.state import CallbackRequest, CallState
+from call.state import CallState
+from telephony.briefing import briefing_extra, briefing_history, briefing_regions
+from telephony.callback import callback_offer
 from telephony.caller import mask_number
 from telephony.settings import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
 
 logger = logging.getLogger("consent-agent.transfer")
-
-BRIEFING = """\
-# This call
-You are briefing a colleague who answers the company's escalation line. Keep it to a few
-sentences: who is calling (never read out their phone number), what they need, what was
-already tried or granted. If the colleague can't take the call, call `decline_transfer`;
-if you hear a voicemail greeting, call `voicemail_detected`.
-"""
 
 _BUSY = {486, 600}
 _NO_ANSWER = {408, 480, 487}
@@ -69,8 +64,9 @@ class HumanTransferTask(WarmTransferTask):
     """`WarmTransferTask` to the configured human line that knows how it ended (`.outcome`).
 
     Extends the framework's task where it falls short for a phone product: it keeps the SIP
-    status of a failed dial, and ends the transfer (hold music off, the person's leg hung
-    up) when the caller hangs up while on hold.
+    status of a failed dial, ends the transfer (hold music off, the person's leg hung up)
+    when the caller hangs up while on hold, and briefs the person from the conversation and
+    the reason with every phone number and email address withheld (`telephony.briefing`).
     """
 
     def __init__(
@@ -89,15 +85,27 @@ class HumanTransferTask(WarmTransferTask):
             hold = None
         elif settings.transfer_hold_audio != HOLD_AUDIO_BUILTIN:
             hold = AudioConfig(settings.transfer_hold_audio, volume=0.8)
+        # The briefing is built from the conversation and the model's reason: both with
+        # every phone number and email address withheld (telephony.briefing).
+        regions = briefing_regions(
+            settings.transfer_number,
+            settings.sip_number,
+            default_region=settings.phone_default_region,
+        )
         options: dict[str, Any] = {
             "sip_trunk_id": settings.sip_outbound_trunk,
             "sip_number": settings.sip_number or "",
             "ringing_timeout": settings.transfer_ringing_timeout,
             "hold_audio": hold,
-            "chat_ctx": chat_ctx,
-            "extra_instructions": BRIEFING
-            + (f"\nWhy the caller needs a person: {reason}\n" if reason else ""),
+            "chat_ctx": briefing_history(chat_ctx, regions=regions),
+            "extra_instructions": briefing_extra(reason, regions=regions),
         }
+        briefing = {"instructions", "extra_instructions"} & overrides.keys()
+        if briefing:
+            raise TypeError(
+                f"{', '.join(sorted(briefing))}: the briefing is built from chat_ctx= and "
+                "reason= (contacts withheld); pass those instead"
+            )
         options.update(overrides)
         super().__init__(settings.transfer_number, **options)
         self.outcome: TransferOutcome | None = None
@@ -234,7 +242,7 @@ async def transfer_to_human(
     if attempt.outcome == "caller_hung_up" or state.caller_left or session._closing:
         return None  # no one left to tell
     state.callback_offered = True
-    await session.say(f"{failure_line(settings, attempt.outcome)} {settings.callback_offer}")
+    await session.say(f"{failure_line(settings, attempt.outcome)} {callback_offer(state)}")
     return None
 
 
@@ -251,14 +259,3 @@ async def _warm_transfer(
         detail = getattr(task, "detail", None) or f"{type(exc).__name__}: {exc}"
         return TransferAttempt(outcome, detail)
     return TransferAttempt("connected")
-
-
-async def request_callback(context: RunContext[CallState], *, reason: str) -> None:
-    """Record that the caller wants a call back, at the number they called from."""
-    session = context.session
-    state = session.userdata
-    request = CallbackRequest(number=state.caller.phone_number, reason=reason)
-    state.callback = request
-    state.note("callback_requested", number=request.number, reason=reason)
-    logger.info("callback requested to %s", mask_number(request.number))
-    await session.say(state.settings.telephony.callback_confirmed)

@@ -26,6 +26,7 @@ from tests.telephony.calls import (
     until,
 )
 from tests.telephony.livekit_server import LiveKitServer, sip_error
+from tests.telephony.test_callback import OFFER_TO_TAKE_NUMBER
 from tests.telephony.test_warm_transfer import ANNOUNCEMENT, MANAGER_HELLO, OFFER, manager_script
 
 DESK = "+14155550177"
@@ -117,12 +118,13 @@ async def test_a_transfer_that_did_not_succeed_is_a_failure_the_caller_hears(
         assert not call_.closed.is_set()  # still on the line with the manager
 
 
-async def test_a_web_caller_cannot_be_cold_transferred_and_is_offered_a_callback(
+async def test_a_web_caller_cannot_be_cold_transferred_and_is_offered_to_leave_a_number(
     tmp_path: Path, livekit_server: LiveKitServer, livekit_api: api.LiveKitAPI
 ) -> None:
     async with cold_call(tmp_path, livekit_api, caller=CallerInfo(identity="web-user")) as call_:
         await call_.caller_says("I want a person")
         unavailable = "I'm sorry, I can't transfer calls to a person on this line."
-        await until(lambda: heard(call_)[-1] == f"{unavailable} {OFFER}")
+        # No number to call back: the caller is offered to leave one, not a call back.
+        await until(lambda: heard(call_)[-1] == f"{unavailable} {OFFER_TO_TAKE_NUMBER}")
         assert livekit_server.requests == []
         assert outcomes(call_) == ["unavailable"]
