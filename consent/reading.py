@@ -30,7 +30,8 @@ Kind = Literal["yes", "no", "question", "confirm", "unclear"]
 Phrase = tuple[str, ...]
 
 # A plain yes is short: longer strings of agreement get a confirmation question instead.
-MAX_YES_WORDS = 12
+# (Fillers don't count: "uh, yes, thank you very much" is as plain as "yes".)
+MAX_YES_WORDS = 10
 MAX_YES_PHRASES = 4
 
 
@@ -99,7 +100,7 @@ class Grammar:
         if not question_mark:
             yes = self._cover(found, self._yes_units(keypad))
             if yes is not None:
-                return Reading("yes", _rule(yes)) if _plain(found, yes) else Reading("confirm")
+                return Reading("yes", _rule(yes)) if _plain(yes) else Reading("confirm")
             no = self._cover(found, self._no_units(keypad))
             if no is not None:
                 return Reading("no", _rule(no))
@@ -201,10 +202,10 @@ class Grammar:
         return False
 
 
-def _plain(found: Phrase, cover: list[tuple[str, Phrase]]) -> bool:
-    """Short and common: few words, few phrases."""
+def _plain(cover: list[tuple[str, Phrase]]) -> bool:
+    """Short and common: few words, few phrases, fillers aside."""
     decisive = [p for kind, p in cover if kind != "filler"]
-    return len(found) <= MAX_YES_WORDS and len(decisive) <= MAX_YES_PHRASES
+    return sum(map(len, decisive)) <= MAX_YES_WORDS and len(decisive) <= MAX_YES_PHRASES
 
 
 def _rule(cover: list[tuple[str, Phrase]]) -> str:
