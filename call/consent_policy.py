@@ -28,6 +28,7 @@ logger = logging.getLogger("consent-agent.consent")
 def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
     return ConsentRecord(
         matched=result.matched,
+        answers=list(result.answers),
         confirmed=result.confirmed,
         stt_confidence=result.stt_confidence,
         language=state.settings.consent.consent_language,

@@ -55,6 +55,9 @@ class ConsentRecord(BaseModel):
     method: ConsentMethod
     digit: str | None = None
     answer_text: str | None = Field(default=None, description="What the caller said or pressed.")
+    answers: list[str] = Field(
+        default_factory=list, description="Every answer the caller gave to the question, in order."
+    )
     decision: bool
     ending: ConsentEnding
     matched: str | None = Field(

@@ -11,7 +11,10 @@ QUESTION = (
 )
 HOW_CAN_I_HELP = "How can I help you today?"
 CONFIRM = "Just to confirm: may we record this call? Please say yes or no."
-CLARIFY = "We record calls for quality and training. Is that okay with you, yes or no?"
+# The model's answer to a question about the recording; our fixed question always follows it.
+CLARIFY = "We record calls for quality and training."
+ASK_AGAIN = "Sorry, I need a clear yes or no: may we record this call?"
+ANSWERED = f"{CLARIFY} {ASK_AGAIN}"
 
 
 SPECIALIST_TOOLS = ("record_billing_issue", "open_support_ticket", "record_interest")

@@ -19,12 +19,15 @@ RETENTION = "Recordings are kept for 90 days and then deleted."
 ACCESS = "Only Acme Corp's quality and training team can listen to recordings."
 
 
+ASK_AGAIN = "Sorry, I need a clear yes or no: may we record this call?"
+
+
 def _answers_from_settings(r: Request):  # type: ignore[no-untyped-def]
-    """A model that answers only from the facts in its instructions, then asks again."""
+    """A model that answers only from the facts in its instructions."""
     for topic, fact in (("why", PURPOSE), ("how long", RETENTION), ("who", ACCESS)):
         if r.user_said(topic) and fact in r.instructions:
-            return say(f"{fact} May we record the call, yes or no?")
-    return say("I don't know that, sorry. May we record the call, yes or no?")
+            return say(fact)
+    return say("I don't know that, sorry.")
 
 
 async def test_three_questions_get_three_answers_and_the_caller_can_still_say_yes(
@@ -35,11 +38,11 @@ async def test_three_questions_get_three_answers_and_the_caller_can_still_say_ye
     async with offline_call(script, database_path=tmp_path / "c.db") as call_:
         await call_.start()
         why = await call_.caller_says("Why do you record?")
-        assert spoken(why) == [f"{PURPOSE} May we record the call, yes or no?"]
+        assert spoken(why) == [f"{PURPOSE} {ASK_AGAIN}"]
         how_long = await call_.caller_says("And how long do you keep it?")
-        assert spoken(how_long) == [f"{RETENTION} May we record the call, yes or no?"]
+        assert spoken(how_long) == [f"{RETENTION} {ASK_AGAIN}"]
         who = await call_.caller_says("Who can listen to it?")
-        assert spoken(who) == [f"{ACCESS} May we record the call, yes or no?"]
+        assert spoken(who) == [f"{ACCESS} {ASK_AGAIN}"]
 
         result = await call_.caller_says("Okay, yes.")
         assert tool_calls(result) == [("record_consent", {"consent_given": True})]

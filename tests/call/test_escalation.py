@@ -17,7 +17,9 @@ from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, at_consent, front_desk
 
 MANAGER_HELLO = "I'm the manager. I see your bill was wrong; let's fix it."
 WHICH = "I can connect you to billing, support or sales: which fits?"
-CONNECT_AFTER = "I'll connect you to a manager right after this. May we record the call?"
+CONNECT_AFTER = "I'll connect you to a manager right after this."
+# The model's words, then the consent question again in fixed words.
+CONNECT_AFTER_HEARD = f"{CONNECT_AFTER} Sorry, I need a clear yes or no: may we record this call?"
 
 
 def _is_manager(r: Request) -> bool:
@@ -105,7 +107,7 @@ async def test_a_manager_asked_for_during_consent_comes_after_consent(tmp_path: 
     async with offline_call(script, database_path=tmp_path / "c.db") as call_:
         await call_.start()
         asked = await call_.caller_says("Can I talk to a manager?")
-        assert spoken(asked) == [CONNECT_AFTER]
+        assert spoken(asked) == [CONNECT_AFTER_HEARD]
         assert not isinstance(call_.agent, ManagerAgent)
 
         result = await call_.caller_says("yes")

@@ -10,7 +10,6 @@ from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
 from offline.harness import offline_call, spoken
-from offline.scripted_llm import say
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, front_desk
 from tests.telephony.calls import PHONE_CALLER, ROOM, heard, until
 
@@ -163,10 +162,8 @@ async def test_on_a_keypad_line_saying_one_agrees_and_two_declines(
 
 
 async def test_a_web_caller_saying_one_was_not_offered_the_keypad(tmp_path: Path) -> None:
-    script = front_desk()
-    script.when(lambda r: r.offers("record_consent"), say("Is that a yes or a no?"))
-    async with offline_call(script, database_path=tmp_path / "c.db") as call_:
+    async with offline_call(front_desk(), database_path=tmp_path / "c.db") as call_:
         await call_.start()
         result = await call_.caller_says("one")
-        assert spoken(result) == ["Is that a yes or a no?"]
+        assert spoken(result) == ["Sorry, I need a clear yes or no: may we record this call?"]
         assert await call_.consent_records() == []
