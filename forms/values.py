@@ -62,7 +62,7 @@ def _python_type(f: FormField) -> Any:
             ]
         case "number":
             base = int if f.integer else float
-            return Annotated[base, Field(ge=f.min, le=f.max, strict=False)]
+            return Annotated[base, Field(ge=f.min, le=f.max, strict=False, allow_inf_nan=False)]
         case "boolean":
             return bool
         case "choice":
