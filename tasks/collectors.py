@@ -61,6 +61,7 @@ class _FormCollector(AgentTask[Any]):
         super().__init__(**kwargs)
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         if self.ask is None:
             await super().on_enter()  # the collector's own turn: the model asks
             return
@@ -128,6 +129,7 @@ class FormDtmfTask(_FormCollector, GetDtmfTask):
         super().__init__(num_digits=num_digits, **kwargs)
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         try:
             job = get_job_context()
         except RuntimeError:

@@ -9,7 +9,10 @@
 A refusal is something the caller said, so refusals are counted per caller turn, not per
 tool call: however many times the model calls the decline tool for one thing the caller
 said (several calls in one response, or again after "ask once more" before the caller
-spoke), it is one refusal. The turn is the caller's newest message in the task's context.
+spoke), it is one refusal. The turn is the caller's newest message in the task's context,
+and it must be one said after the field's task started (`started` is called from each
+task's `on_enter`): a decline in a reply the agent made by itself (too few keypad digits)
+refuses nothing.
 """
 
 from __future__ import annotations
@@ -57,6 +60,11 @@ class DeclinePolicy:
         self.label = label
         self.required = required
         self.refused_in: list[str | None] = []  # the caller turns that refused, in order
+        self.before: str | None = None  # the caller's last turn before this field's task
+
+    def started(self, task: AgentTask[Any]) -> None:
+        """The field's task starts: what the caller said before is not about this field."""
+        self.before = caller_turn(task)
 
     @property
     def refusals(self) -> int:
@@ -70,6 +78,11 @@ class DeclinePolicy:
             task.complete(None)
             return
         turn = caller_turn(task)
+        if turn == self.before:
+            raise ToolError(
+                "Not recorded: the caller hasn't answered this question yet. Ask them and "
+                "wait for their answer; call this tool only if they refuse."
+            )
         if turn in self.refused_in:
             raise ToolError(
                 "Already noted: this is the refusal you already reported. Ask the caller once "

@@ -89,6 +89,7 @@ class FieldTask(AgentTask[Any]):
         )
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         if self.ask:
             self.session.say(self.ask)  # fixed words: no model round trip before the question
             return

@@ -116,6 +116,7 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
         )
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         if self.items:
             listed = json.dumps(self.items, ensure_ascii=False)
             prompt = (

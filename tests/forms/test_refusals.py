@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from livekit import rtc
+from livekit.agents.testing import fake_job_context
 
 from forms.loader import parse_form
 from forms.model import Form
@@ -120,3 +122,44 @@ async def test_declining_again_before_the_caller_answers_is_not_a_second_refusal
     kind: str, tmp_path: Path
 ) -> None:
     await refuse_twice(kind, tmp_path, at_once=1, again_after_error=2)
+
+
+async def test_a_decline_before_the_caller_said_anything_to_this_question_is_not_a_refusal(
+    tmp_path: Path,
+) -> None:
+    """Too few keypad digits: the agent asks again from code (no caller words). A model that
+    declines the field right then has heard no refusal; the caller's one refusal that
+    follows is their first."""
+    form = one_field_form("keypad_digits")
+    tool = "decline_keypad_entry"
+    retry = "Please enter all four digits, then press pound."
+    script = form_model()
+
+    def answered_error(r: Request) -> bool:
+        out = r.last_tool_output
+        return r.offers(tool) and out is not None and out.is_error
+
+    s = script
+    s.when(answered_error, lambda r: say(WHY if "required" in r.last_tool_output.output else retry))
+    s.when(lambda r: r.offers(tool) and r.user_said(r"\bno\b"), declines(tool, 1, "no"))
+    s.when(lambda r: r.offers(tool) and not r.answering_user, declines(tool, 1, "too few digits"))
+    room = rtc.Room()
+    with fake_job_context(room=room):
+        async with offline_call(script, database_path=tmp_path / "c.db", selected_form=form) as c:
+            await c.start()
+            await c.caller_says("yes")  # consent
+            assert heard(c)[-1] == ASK
+            for digit in "4#":  # too few, then pound: the agent asks again by itself
+                room.emit("sip_dtmf_received", rtc.SipDTMF(code=0, digit=digit))
+            await c.until_heard(retry)
+
+            await c.caller_says("no, I won't")  # the caller's first refusal
+            assert heard(c)[-1] == WHY
+            assert not c.closed.is_set()
+            assert not [e for e in c.state.events if e["type"] == "form_refused"]
+
+            await c.caller_says("no, still not")
+            await c.wait_closed()
+            assert heard(c)[-1] == SORRY
+            payload = await the_payload(c)
+    assert payload["status"] == "declined"
