@@ -49,19 +49,25 @@ MANAGER_GREETING = (
 _GRANT_ARGUMENTS = frozenset({"amount", "reason", "currency"})
 
 
-def _no_other_arguments(context: RunContext) -> None:
-    """An argument the tool doesn't take (`currency_code`, `curr`...) would be dropped
-    silently by the framework; for money, refuse instead."""
+def _as_sent(context: RunContext) -> None:
+    """What the framework would let through silently: an argument the tool doesn't take
+    (`currency_code`, `curr`...) is dropped, and `true` is read as an amount of 1. For
+    money, refuse both instead."""
     try:
         sent = json.loads(context.function_call.arguments or "{}")
     except ValueError:
         return  # the framework parsed (repaired) them; nothing more to check
-    unknown = sorted(set(sent) - _GRANT_ARGUMENTS) if isinstance(sent, dict) else []
+    if not isinstance(sent, dict):
+        return
+    currency = context.userdata.settings.manager.currency
+    unknown = sorted(set(sent) - _GRANT_ARGUMENTS)
     if unknown:
         raise GrantRefused(
             f"Nothing was granted: unknown argument(s) {', '.join(unknown)}. Use only amount, "
-            f"currency and reason; amounts are in {context.userdata.settings.manager.currency}."
+            f"currency and reason; amounts are in {currency}."
         )
+    if isinstance(sent.get("amount"), bool):
+        raise GrantRefused(f"Nothing was granted: the amount must be a number of {currency}.")
 
 
 class ManagerAgent(CallAgent):
@@ -179,7 +185,7 @@ class ManagerAgent(CallAgent):
         state = self.state
         currency = state.settings.manager.currency
         try:
-            _no_other_arguments(context)
+            _as_sent(context)
             value = grant_amount(amount, asked_currency, line=currency)
         except GrantRefused as exc:
             state.note("grant_refused", kind=kind, amount=str(amount), problem=str(exc))

@@ -105,10 +105,26 @@ async def test_the_line_currency_in_any_case_or_spacing_is_granted(
 @pytest.mark.parametrize("kind", sorted(KINDS))
 @pytest.mark.parametrize(
     "amount",
-    [0.001, 0.004, 0.005, 12.345, 0, -5, -0.001, math.nan, math.inf, -math.inf, 1e300, 10**30],
+    [
+        0.001,
+        0.004,
+        0.005,
+        12.345,
+        0,
+        -5,
+        -0.001,
+        math.nan,
+        math.inf,
+        -math.inf,
+        1e300,
+        10**30,
+        True,
+        "45 EUR",
+        "€45",
+    ],
 )
 async def test_amounts_that_are_not_whole_positive_cents_are_refused(
-    tmp_path: Path, kind: str, amount: float
+    tmp_path: Path, kind: str, amount: Any
 ) -> None:
     args = {"amount": amount, "currency": "USD", "reason": "billing error"}
     out = await grant_once(KINDS[kind], args, tmp_path / "c.db")
