@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated
 
 from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import Field
 
 from agents.base import CallAgent
+from agents.money import GrantRefused, grant_amount
 from call.state import CallState, Grant, GrantKind
 from telephony import callback, transfer
 
@@ -23,6 +25,8 @@ conversation so far is in your history, so never ask them to repeat themselves.
 # Authority
 - You may issue account credits up to {max_credit} {currency} and refunds up to
   {max_refund} {currency} in total on this call, with `issue_credit` and `issue_refund`.
+- Amounts are in {currency}, in whole cents. If the caller names another currency, don't
+  convert it: tell them grants are in {currency} and agree the amount in {currency}.
 - If the tool says an amount is above your authority, offer what you can grant or a
   transfer to a person.
 - Only grant what fixes the caller's problem; say what you granted, once.
@@ -46,7 +50,28 @@ MANAGER_GREETING = (
     "question you need."
 )
 
-_CENTS = Decimal("0.01")
+_GRANT_ARGUMENTS = frozenset({"amount", "reason", "currency"})
+
+
+def _as_sent(context: RunContext) -> None:
+    """What the framework would let through silently: an argument the tool doesn't take
+    (`currency_code`, `curr`...) is dropped, and `true` is read as an amount of 1. For
+    money, refuse both instead."""
+    try:
+        sent = json.loads(context.function_call.arguments or "{}")
+    except ValueError:
+        return  # the framework parsed (repaired) them; nothing more to check
+    if not isinstance(sent, dict):
+        return
+    currency = context.userdata.settings.manager.currency
+    unknown = sorted(set(sent) - _GRANT_ARGUMENTS)
+    if unknown:
+        raise GrantRefused(
+            f"Nothing was granted: unknown argument(s) {', '.join(unknown)}. Use only amount, "
+            f"currency and reason; amounts are in {currency}."
+        )
+    if isinstance(sent.get("amount"), bool):
+        raise GrantRefused(f"Nothing was granted: the amount must be a number of {currency}.")
 
 
 class ManagerAgent(CallAgent):
@@ -92,14 +117,18 @@ class ManagerAgent(CallAgent):
         context: RunContext,
         amount: Annotated[float, Field(gt=0, description="Amount of the credit")],
         reason: Annotated[str, Field(min_length=3, max_length=300)],
+        currency: str | None = None,
     ) -> str:
         """Credit the caller's account.
 
         Args:
-            amount: The credit, in the account's currency.
+            amount: The credit in whole cents of the account's currency, e.g. 25.00.
             reason: Why, in one line (it goes on the call's record).
+            currency: The ISO code of the amount's currency; only the account's currency
+                (in your instructions) is accepted. Left out: the account's currency.
         """
-        return self._grant("credit", amount, reason, self.state.settings.manager.manager_max_credit)
+        limit = self.state.settings.manager.manager_max_credit
+        return self._grant(context, "credit", amount, currency, reason, limit)
 
     @function_tool()
     async def issue_refund(
@@ -107,14 +136,18 @@ class ManagerAgent(CallAgent):
         context: RunContext,
         amount: Annotated[float, Field(gt=0, description="Amount to refund")],
         reason: Annotated[str, Field(min_length=3, max_length=300)],
+        currency: str | None = None,
     ) -> str:
         """Refund a payment to the caller.
 
         Args:
-            amount: The refund, in the account's currency.
+            amount: The refund in whole cents of the account's currency, e.g. 25.00.
             reason: Why, in one line (it goes on the call's record).
+            currency: The ISO code of the amount's currency; only the account's currency
+                (in your instructions) is accepted. Left out: the account's currency.
         """
-        return self._grant("refund", amount, reason, self.state.settings.manager.manager_max_refund)
+        limit = self.state.settings.manager.manager_max_refund
+        return self._grant(context, "refund", amount, currency, reason, limit)
 
     @function_tool()
     async def transfer_to_human(
@@ -146,16 +179,30 @@ class ManagerAgent(CallAgent):
         """
         await callback.request_callback(context, reason=reason, chat_ctx=self.chat_ctx)
 
-    def _grant(self, kind: GrantKind, amount: float, reason: str, limit: Decimal) -> str:
+    def _grant(
+        self,
+        context: RunContext,
+        kind: GrantKind,
+        amount: float,
+        asked_currency: str | None,
+        reason: str,
+        limit: Decimal,
+    ) -> str:
         state = self.state
-        value = Decimal(str(amount)).quantize(_CENTS, rounding=ROUND_HALF_UP)
         currency = state.settings.manager.currency
+        try:
+            _as_sent(context)
+            value = grant_amount(amount, asked_currency, line=currency)
+        except GrantRefused as exc:
+            state.note("grant_refused", kind=kind, amount=str(amount), problem=str(exc))
+            raise ToolError(str(exc)) from None
         already = state.granted_total(kind)
         if already + value > limit:
             left = max(limit - already, Decimal(0))
+            asked = f"{value} {currency}" if value.adjusted() < 20 else "that amount"
             state.note("grant_refused", kind=kind, amount=str(value), limit=str(limit))
             raise ToolError(
-                f"A {kind} of {value} {currency} is above your authority: at most {left} "
+                f"A {kind} of {asked} is above your authority: at most {left} "
                 f"{currency} more on this call. Offer up to that, or a transfer to a person."
             )
         grant = Grant(kind=kind, amount=value, currency=currency, reason=reason)

@@ -65,10 +65,12 @@ def task_factory(
     context: str,
     progress: FormProgress,
     render: Callable[[str], str] = str,
+    phone_region: str | None = None,
 ) -> Callable[[], AgentTask[Any]]:
-    """`render` fills in {company} in the field's fixed words (`ask`, `ask_another`)."""
+    """`render` fills in {company} in the field's fixed words (`ask`, `ask_another`);
+    phone numbers said without a country code are read in `phone_region`."""
     if f.type in COLLECTOR_TYPES:
-        return lambda: collector_for(f, context=context, render=render)
+        return lambda: collector_for(f, context=context, render=render, phone_region=phone_region)
     if f.type == "list":
 
         def make_list() -> AgentTask[Any]:
@@ -79,10 +81,11 @@ def task_factory(
                 items=so_far if isinstance(so_far, list) else None,
                 on_change=lambda items: progress.record(f.name, items),
                 render=render,
+                phone_region=phone_region,
             )
 
         return make_list
-    return lambda: FieldTask(f, context=context, render=render)
+    return lambda: FieldTask(f, context=context, render=render, phone_region=phone_region)
 
 
 def answer_value(f: FormField, result: Any) -> Any:
@@ -98,6 +101,7 @@ def compile_form(
     *,
     chat_ctx: llm.ChatContext | None = None,
     render: Callable[[str], str] = str,
+    phone_region: str | None = None,
 ) -> TaskGroup:
     """The TaskGroup that collects `form`, writing each answer into `progress`.
 
@@ -120,5 +124,9 @@ def compile_form(
     )
     context = form_context(form, render)
     for f in form.fields:
-        group.add(task_factory(f, context, progress, render), id=f.name, description=f.description)
+        group.add(
+            task_factory(f, context, progress, render, phone_region),
+            id=f.name,
+            description=f.description,
+        )
     return group

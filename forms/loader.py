@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from forms.model import FIELD_TYPES, Form, FormEnding, FormField
+from forms.yaml_source import SourceError, decode_utf8, parse_yaml
 
 FORM_SUFFIXES = (".yaml", ".yml")
 
@@ -31,6 +32,9 @@ _KEY_HINTS = {
     "ending": "add `ending:` with `final_words:` (said before the call ends)",
     "final_words": "add the words said before the call ends",
 }
+
+
+_LIMITS = {"min", "max", "min_length", "max_length", "min_items", "max_items"}
 
 
 class FormError(Exception):
@@ -79,6 +83,12 @@ def _message(error: dict[str, Any], model_keys: Iterable[str]) -> tuple[tuple[An
         close = difflib.get_close_matches(key, list(model_keys), n=1)
         hint = f"did you mean `{close[0]}`?" if close else "remove it"
         return loc, f"unknown key `{key}`: {hint}"
+    if kind == "finite_number":
+        shown = {math.inf: ".inf", -math.inf: "-.inf"}.get(got, ".nan")
+        limit = ", or remove it for no limit" if key in _LIMITS else ""
+        return loc, f"`{key}` must be a finite number, not {shown}; write a number{limit}"
+    if kind == "float_type" and isinstance(got, int):
+        return loc, f"`{key}` is too large a number; write a smaller one"
     message = str(error["msg"]).removeprefix("Value error, ")
     if got is not None and not isinstance(got, dict | list) and kind != "value_error":
         message = f"{message} (got {got!r})"
@@ -108,18 +118,13 @@ def load_form(path: str | Path) -> Form:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise FormError([f"{source}: can't read the file ({exc.strerror})"]) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FormError(
-            [f"{source}{where}: not valid YAML ({problem}); check indentation and quoting"]
-        ) from None
+        data = parse_yaml(decode_utf8(raw, source=source), source=source)
+    except SourceError as exc:
+        raise FormError(exc.problems) from None
     if data is None:
         raise FormError([f"{source}: the file is empty"])
     return parse_form(data, source=source)

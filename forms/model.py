@@ -54,6 +54,30 @@ ASK_MAX_LENGTH = 200
 _ASK_EXAMPLES = {"ask": "What's your date of birth?", "ask_another": "Any other medication?"}
 
 
+# Words the caller hears or the model reads: what each is for, said when one is blank.
+_WORDING = {
+    "title": "write a short name for people, e.g. `title: Table booking`",
+    "instructions": "say who the agent is and what the form is for",
+    "welcome": "write the words said before the first question",
+    "description": "say in one sentence what to ask the caller for",
+    "final_words": "write the words said before the call ends, e.g. `final_words: Goodbye.`",
+    "incomplete_words": "write the words said when the form can't be completed",
+}
+_OPTIONAL_WORDING = {"title", "welcome", "incomplete_words"}  # may be left out
+
+
+def _wording(value: object, info: ValidationInfo) -> object:
+    """Before type validation: wording that is missing its words is a mistake, not an
+    empty line said to the caller (or an empty instruction given to the model)."""
+    key = str(info.field_name)
+    remove = ", or remove it" if key in _OPTIONAL_WORDING else ""
+    if value is None:
+        raise ValueError(f"`{key}` has nothing after it: {_WORDING[key]}{remove}")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"`{key}` is blank: {_WORDING[key]}{remove}")
+    return value
+
+
 def _empty_ask(key: str) -> str:
     return (
         f"`{key}` is empty: write the words the caller hears, e.g. "
@@ -115,9 +139,9 @@ class FormField(BaseModel):
     min_length: int | None = Field(default=None, ge=0)
     max_length: int | None = Field(default=None, ge=1)
     pattern: str | None = None
-    # number
-    min: float | None = None
-    max: float | None = None
+    # number (finite: `.inf` or `.nan` is a mistake, not a bound)
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
     integer: bool = False
     # choice
     choices: list[str] | None = None
@@ -146,6 +170,8 @@ class FormField(BaseModel):
         if value is not None and not IDENTIFIER.match(value):
             raise ValueError(f"{value!r} is not a valid name: {IDENTIFIER_HINT}")
         return value
+
+    _description_words = field_validator("description", mode="before")(_wording)
 
     @field_validator("pattern")
     @classmethod
@@ -303,6 +329,8 @@ class FormEnding(BaseModel):
         default=None, description="Generate a call summary (unset: FORMS_SUMMARY decides)."
     )
 
+    _words = field_validator("final_words", "incomplete_words", mode="before")(_wording)
+
 
 class Form(BaseModel):
     """A data-collection form."""
@@ -317,6 +345,8 @@ class Form(BaseModel):
     )
     fields: list[FormField] = Field(min_length=1)
     ending: FormEnding
+
+    _words = field_validator("title", "instructions", "welcome", mode="before")(_wording)
 
     @field_validator("name")
     @classmethod

@@ -67,8 +67,13 @@ async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatu
     """Run the form's TaskGroup; the status it ended with."""
     state: CallState = agent.session.userdata
     try:
-        render = state.settings.consent.render
-        await compile_form(form, progress, chat_ctx=agent.chat_ctx, render=render)
+        await compile_form(
+            form,
+            progress,
+            chat_ctx=agent.chat_ctx,
+            render=state.settings.consent.render,
+            phone_region=state.settings.telephony.phone_default_region,
+        )
         return "complete"
     except RequiredAnswerRefused as exc:
         state.note("form_refused", form=form.name, field=exc.field, reason=exc.reason)

@@ -13,18 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 from forms.model import Form, FormField
+from forms.phone import E164_PATTERN
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# What livekit's prebuilt collectors accept (beta/workflows/phone_number.py, email_address.py).
-PHONE_PATTERN = r"^\+?[1-9]\d{6,14}$"
+# What livekit's prebuilt email collector accepts (beta/workflows/email_address.py).
 EMAIL_PATTERN = (
     r"^[A-Za-z0-9][A-Za-z0-9._%+\-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$"
 )
 _NAME_KEYS = {"first": "first_name", "middle": "middle_name", "last": "last_name"}
 
 
-def value_schema(f: FormField, *, partial: bool = False) -> dict[str, Any]:
-    """The schema of one answer (without the null of a declined optional field)."""
+def value_schema(f: FormField, *, partial: bool = False, tool: bool = False) -> dict[str, Any]:
+    """The schema of one answer (without the null of a declined optional field). `tool`:
+    as the model writes it in a tool call (a phone as said; it is stored in E.164)."""
     s: dict[str, Any]
     match f.type:
         case "string" | "address":
@@ -47,8 +48,10 @@ def value_schema(f: FormField, *, partial: bool = False) -> dict[str, Any]:
             s = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
         case "email":
             s = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}
+        case "phone" if tool:
+            s = {"type": "string", "minLength": 1}
         case "phone":
-            s = {"type": "string", "pattern": PHONE_PATTERN}
+            s = {"type": "string", "pattern": E164_PATTERN}
         case "keypad_digits":
             s = {"type": "string", "pattern": rf"^[0-9*#]{{{f.digits}}}$"}
         case "person_name":
@@ -60,9 +63,10 @@ def value_schema(f: FormField, *, partial: bool = False) -> dict[str, Any]:
                 "additionalProperties": False,
             }
         case "object":
-            s = object_schema(f.fields or [], partial=partial)
+            s = object_schema(f.fields or [], partial=partial, tool=tool)
         case "list":
-            s = {"type": "array", "items": object_schema(f.fields or [], partial=partial)}
+            items = object_schema(f.fields or [], partial=partial, tool=tool)
+            s = {"type": "array", "items": items}
             if f.min_items and not partial:
                 s["minItems"] = f.min_items
             if f.max_items is not None:
@@ -72,18 +76,20 @@ def value_schema(f: FormField, *, partial: bool = False) -> dict[str, Any]:
     return s
 
 
-def field_schema(f: FormField, *, partial: bool = False) -> dict[str, Any]:
+def field_schema(f: FormField, *, partial: bool = False, tool: bool = False) -> dict[str, Any]:
     """One answer as it appears in `results`: optional fields may be null (declined)."""
-    s = value_schema(f, partial=partial)
+    s = value_schema(f, partial=partial, tool=tool)
     if not f.required or partial:
         s = {"anyOf": [s, {"type": "null"}]}
     return {"description": f.description, **s}
 
 
-def object_schema(fields: list[FormField], *, partial: bool = False) -> dict[str, Any]:
+def object_schema(
+    fields: list[FormField], *, partial: bool = False, tool: bool = False
+) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {f.name: field_schema(f, partial=partial) for f in fields},
+        "properties": {f.name: field_schema(f, partial=partial, tool=tool) for f in fields},
         "required": [] if partial else [f.name for f in fields if f.required],
         "additionalProperties": False,
     }

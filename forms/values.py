@@ -2,6 +2,7 @@
 
 `answer_model(field)` is a pydantic model of one tool call's arguments; `validate_answer`
 turns a bad value into a message the model can act on (it goes back as a ToolError).
+Phone numbers are stored in E.164, read in the line's region (`phone_region`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     create_model,
 )
 
 from forms.model import FormField
-from forms.schema import EMAIL_PATTERN, PHONE_PATTERN, value_schema
+from forms.phone import to_e164
+from forms.schema import EMAIL_PATTERN, value_schema
+
+PHONE_REGION = "phone_region"  # validation context: the region of numbers without a +
 
 
 class AnswerError(ValueError):
@@ -39,6 +44,10 @@ def _check_date(rule: str) -> Any:
     return AfterValidator(check)
 
 
+def _e164(value: str, info: ValidationInfo) -> str:
+    return to_e164(value, region=(info.context or {}).get(PHONE_REGION))
+
+
 def _python_type(f: FormField) -> Any:
     match f.type:
         case "string" | "address":
@@ -53,7 +62,7 @@ def _python_type(f: FormField) -> Any:
             ]
         case "number":
             base = int if f.integer else float
-            return Annotated[base, Field(ge=f.min, le=f.max, strict=False)]
+            return Annotated[base, Field(ge=f.min, le=f.max, strict=False, allow_inf_nan=False)]
         case "boolean":
             return bool
         case "choice":
@@ -63,7 +72,7 @@ def _python_type(f: FormField) -> Any:
         case "email":
             return Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
         case "phone":
-            return Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)]
+            return Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_e164)]
         case "object":
             return item_model(f)
     raise TypeError(f"{f.type} fields are collected by a prebuilt task, not a typed answer")
@@ -99,17 +108,17 @@ def tool_parameters(f: FormField, *, item: bool = False) -> dict[str, Any]:
     if f.type in ("object", "list") or item:
         from forms.schema import object_schema
 
-        schema = object_schema(f.fields or [])
+        schema = object_schema(f.fields or [], tool=True)
         for sub in f.fields or []:
             if not sub.required:  # the model omits what the caller didn't say
                 schema["properties"][sub.name] = {
                     "description": sub.description,
-                    **value_schema(sub),
+                    **value_schema(sub, tool=True),
                 }
         return schema
     return {
         "type": "object",
-        "properties": {"value": {"description": f.description, **value_schema(f)}},
+        "properties": {"value": {"description": f.description, **value_schema(f, tool=True)}},
         "required": ["value"],
         "additionalProperties": False,
     }
@@ -126,9 +135,13 @@ def describe_errors(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def validate_answer(model: type[BaseModel], arguments: dict[str, Any]) -> dict[str, Any]:
-    """The arguments as JSON values (dates as YYYY-MM-DD), or AnswerError with the reasons."""
+def validate_answer(
+    model: type[BaseModel], arguments: dict[str, Any], *, phone_region: str | None = None
+) -> dict[str, Any]:
+    """The arguments as JSON values (dates as YYYY-MM-DD, phones as E.164 read in
+    `phone_region`), or AnswerError with the reasons."""
     try:
-        return model.model_validate(arguments).model_dump(mode="json")
+        validated = model.model_validate(arguments, context={PHONE_REGION: phone_region})
+        return validated.model_dump(mode="json")
     except ValidationError as exc:
         raise AnswerError(describe_errors(exc)) from None

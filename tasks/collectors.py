@@ -6,6 +6,9 @@ framework's own tasks (tuned for noisy voice transcription). The adaptation is s
 - the field's description and the form's context go in as extra instructions;
 - each collector's decline tool follows the form's rule (`tasks.field_decline`): an
   optional field completes with None, a required one can't be skipped silently;
+- the phone collector stores E.164 (`+14155550123`), reading a number said without a
+  country code in the line's region (PHONE_DEFAULT_REGION), and asks again for what
+  can't be a phone number (LiveKit's own check only strips punctuation);
 - the keypad collector also works without a room (digits may be spoken), asks again
   when too few digits were entered, and can be declined;
 - with the field's `ask`, the question is spoken verbatim when the collector starts, in
@@ -40,9 +43,11 @@ from livekit.agents.beta.workflows import (
 from livekit.agents.llm import ToolFlag
 from livekit.agents.types import NOT_GIVEN
 from livekit.agents.voice.agent import AgentTask
+from livekit.agents.voice.events import RunContext
 from pydantic import Field
 
 from forms.model import FormField
+from forms.phone import to_e164
 from tasks.field_decline import DeclinePolicy
 
 
@@ -56,6 +61,7 @@ class _FormCollector(AgentTask[Any]):
         super().__init__(**kwargs)
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         if self.ask is None:
             await super().on_enter()  # the collector's own turn: the model asks
             return
@@ -85,6 +91,19 @@ class FormEmailTask(_FormCollector, GetEmailTask):
 
 
 class FormPhoneTask(_FormCollector, GetPhoneNumberTask):
+    def __init__(self, *, phone_region: str | None, **kwargs: Any) -> None:
+        self._phone_region = phone_region
+        super().__init__(**kwargs)
+
+    async def _update_phone_number_impl(self, phone_number: str, ctx: RunContext) -> str | None:
+        # LiveKit's `update_phone_number` calls this (no public hook to check the number):
+        # it gets the number in E.164, or the model gets the reason and asks again.
+        try:
+            number = to_e164(phone_number, region=self._phone_region)
+        except ValueError as exc:
+            raise ToolError(f"Not recorded: {exc}.") from None
+        return await super()._update_phone_number_impl(number, ctx)
+
     decline_phone_number_capture = _decline_tool("decline_phone_number_capture", "a phone number")
 
 
@@ -110,6 +129,7 @@ class FormDtmfTask(_FormCollector, GetDtmfTask):
         super().__init__(num_digits=num_digits, **kwargs)
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         try:
             job = get_job_context()
         except RuntimeError:
@@ -163,9 +183,11 @@ def collector_for(
     context: str,
     chat_ctx: llm.ChatContext | None = None,
     render: Callable[[str], str] = str,
+    phone_region: str | None = None,
 ) -> AgentTask[Any]:
     """The prebuilt LiveKit task that collects `field` (email, phone, address, person_name,
-    date_of_birth, keypad_digits)."""
+    date_of_birth, keypad_digits). Phone numbers without a country code are read in
+    `phone_region`."""
     policy = DeclinePolicy(field=field.name, label=field.description, required=field.required)
     ask = render(field.ask) if field.ask else None
     optional = (
@@ -202,6 +224,7 @@ def collector_for(
             return FormPhoneTask(
                 policy=policy,
                 ask=ask,
+                phone_region=phone_region,
                 extra_instructions=extra,
                 chat_ctx=ctx,
                 require_confirmation=_confirm(field),

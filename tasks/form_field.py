@@ -65,8 +65,10 @@ class FieldTask(AgentTask[Any]):
         context: str,
         chat_ctx: llm.ChatContext | None = None,
         render: Callable[[str], str] = str,
+        phone_region: str | None = None,
     ) -> None:
         self.form_field = field
+        self._phone_region = phone_region
         self.ask = render(field.ask) if field.ask else None
         self.record_tool_name = f"record_{field.name}"
         self.decline_tool_name = f"decline_{field.name}"
@@ -87,6 +89,7 @@ class FieldTask(AgentTask[Any]):
         )
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         if self.ask:
             self.session.say(self.ask)  # fixed words: no model round trip before the question
             return
@@ -103,7 +106,7 @@ class FieldTask(AgentTask[Any]):
 
         async def record(raw_arguments: dict[str, Any]) -> str | None:
             try:
-                value = validate_answer(self._model, raw_arguments)
+                value = validate_answer(self._model, raw_arguments, phone_region=self._phone_region)
             except AnswerError as exc:
                 raise ToolError(f"Not recorded: {exc}. Ask the caller again.") from None
             if not self.done():

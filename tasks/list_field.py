@@ -60,8 +60,10 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
         on_change: Callable[[list[dict[str, Any]]], None] | None = None,
         chat_ctx: llm.ChatContext | None = None,
         render: Callable[[str], str] = str,
+        phone_region: str | None = None,
     ) -> None:
         self.form_field = field
+        self._phone_region = phone_region
         self.ask = render(field.ask) if field.ask else None
         self.ask_another = render(field.ask_another) if field.ask_another else None
         self._asked_another_in: str | None = None  # the speech that already asked it
@@ -114,6 +116,7 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
         )
 
     async def on_enter(self) -> None:
+        self._policy.started(self)
         if self.items:
             listed = json.dumps(self.items, ensure_ascii=False)
             prompt = (
@@ -143,7 +146,7 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
             raw_arguments: dict[str, Any], context: RunContext
         ) -> str | ToolResult | None:
             try:
-                item = validate_answer(self._model, raw_arguments)
+                item = validate_answer(self._model, raw_arguments, phone_region=self._phone_region)
             except AnswerError as exc:
                 raise ToolError(f"Not added: {exc}. Ask the caller again.") from None
             self.items.append(item)

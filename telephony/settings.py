@@ -42,9 +42,19 @@ class TelephonySettings(Section):
         pattern=r"^[A-Z]{2}$",
         description=(
             "ISO country code used to read caller numbers that arrive without a + prefix "
-            "(e.g. 4155550123 from a US trunk)."
+            "(e.g. 4155550123 from a US trunk) and phone answers given in forms."
         ),
     )
+
+    @field_validator("phone_default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"{value!r} is not a region phone numbers can be read in; use an ISO 3166 "
+                "country code such as US, GB or DE"
+            )
+        return value
 
     # -- recording after consent --------------------------------------------------------
     recording_enabled: bool = Field(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import pytest
 import yaml
 
 from forms.loader import parse_form
@@ -195,3 +197,42 @@ async def test_hanging_up_mid_form_stores_what_was_collected(tmp_path: Path) -> 
         "guests": [{"name": "Ann", "diet": "vegan"}, {"name": "Bob", "diet": None}],
     }
     assert_matches_schema(payload, BOOKING)
+
+
+SCORE = parse_form(
+    {
+        "name": "score",
+        "instructions": "Ask for a score.",
+        "fields": [
+            {"name": "score", "type": "number", "description": "any score", "ask": "Score?"}
+        ],
+        "ending": {"final_words": "Thanks.", "summary": False},
+    },
+    source="score (test)",
+)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+async def test_a_number_answer_that_is_not_finite_is_asked_again(
+    tmp_path: Path, bad: float
+) -> None:
+    script = form_model()
+    script.when(
+        lambda r: r.offers("record_score") and r.last_tool_output is not None,
+        "Sorry, what number?",
+    )
+    answer(script, "record_score", "lots", value=bad)
+    answer(script, "record_score", "seven", value=7.5)
+    async with booking_call(script, tmp_path, SCORE) as c:
+        await c.start()
+        await c.caller_says("yes")
+        refused = await c.caller_says("lots and lots")
+        [output] = [e.item for e in refused.events if e.type == "function_call_output"]
+        assert output.is_error and "finite" in output.output
+        assert heard(c)[-1] == "Sorry, what number?"
+        await c.caller_says("seven and a half")
+        await c.wait_closed()
+        payload = await the_payload(c)
+    assert payload["status"] == "complete"
+    assert payload["results"] == {"score": 7.5}
+    assert_matches_schema(payload, SCORE)

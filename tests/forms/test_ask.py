@@ -196,7 +196,7 @@ async def test_several_items_at_once_get_one_follow_up(tmp_path: Path) -> None:
 
 COLLECTORS = {  # type: the tool a rule-following model calls on the caller's answer
     "email": ("update_email_address", {"email": "ann@example.com"}),
-    "phone": ("update_phone_number", {"phone_number": "+15550123456"}),
+    "phone": ("update_phone_number", {"phone_number": "+14155550123"}),
     "address": (
         "update_address",
         {

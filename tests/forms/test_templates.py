@@ -92,7 +92,7 @@ def intake_call_script():
     s = form_model()
     answer(s, "update_name", "Jane Doe", first_name="Jane", last_name="Doe")
     answer(s, "update_dob", "March 4", year=1980, month=3, day=4)
-    answer(s, "update_phone_number", "555", phone_number="+15550123456")
+    answer(s, "update_phone_number", "555", phone_number="+14155550123")
     answer(s, "record_reason_for_visit", "cough", value="A cough that won't go away")
     answer(s, "record_symptoms_since", "January", value="2024-01-15")
     answer(s, "add_medication", "lisinopril", name="Lisinopril", dose="10 mg", frequency="daily")
@@ -152,7 +152,7 @@ async def test_patient_intake_collects_a_list_of_three_and_a_nested_object(
     assert payload["results"] == {
         "patient_name": {"first_name": "Jane", "last_name": "Doe"},
         "date_of_birth": "1980-03-04",
-        "phone": "+15550123456",
+        "phone": "+14155550123",
         "reason_for_visit": "A cough that won't go away",
         "symptoms_since": "2024-01-15",
         "medications": [
