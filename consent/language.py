@@ -85,6 +85,8 @@ class GrammarFile(BaseModel):
     refusal: list[str] = Field(min_length=1)
     withdrawal: list[str] = Field(min_length=1)
     sounds_like_yes: list[str] = Field(default_factory=list)
+    alone_only: list[str] = Field(default_factory=list)
+    politeness: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     negations: list[str] = Field(min_length=1)
     conditions: list[str] = Field(default_factory=list)
@@ -128,6 +130,8 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
             "conditions",
             "requests",
             "sounds_like_yes",
+            "alone_only",
+            "politeness",
         )
     }
     lists["keypad.agree"] = [
@@ -141,7 +145,7 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
     ]
     # A yes-phrase or a filler must never hide a negation or a condition: that is what
     # keeps "okay, I do mind" or "sure, if you delete it" from ever reading as yes.
-    for kind in ("affirmative", "fillers", "keypad.agree"):
+    for kind in ("affirmative", "fillers", "politeness", "alone_only", "keypad.agree"):
         for i, phrase, found in lists[kind]:
             for guard, what in guards:
                 if _contains(found, guard):
@@ -160,6 +164,10 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
     for i, phrase, found in lists["refusal"]:
         if found in fillers:
             problems.append(f'grammar.refusal[{i}] "{phrase}": is also a filler')
+    affirmatives = {w for _, _, w in lists["affirmative"]}
+    for i, phrase, found in lists["alone_only"]:
+        if found not in affirmatives:
+            problems.append(f'grammar.alone_only[{i}] "{phrase}": is not an affirmative')
     return problems
 
 

@@ -20,6 +20,7 @@ Everything else is routed, not decided:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,6 +53,8 @@ class Grammar:
     refusal: frozenset[Phrase]
     withdrawal: frozenset[Phrase]
     sounds_like_yes: frozenset[Phrase]
+    alone_only: frozenset[Phrase]
+    politeness: frozenset[Phrase]
     fillers: frozenset[Phrase]
     negations: frozenset[Phrase]
     conditions: frozenset[Phrase]
@@ -77,7 +80,9 @@ class Grammar:
             refusal=phrases(g.refusal),
             withdrawal=phrases(g.withdrawal),
             sounds_like_yes=phrases(g.sounds_like_yes),
-            fillers=phrases(g.fillers),
+            alone_only=phrases(g.alone_only),
+            politeness=phrases(g.politeness),
+            fillers=phrases(g.fillers) | phrases(g.politeness),
             negations=phrases(g.negations),
             conditions=phrases(g.conditions),
             agreement_words=tokens(g.agreement_words),
@@ -100,7 +105,7 @@ class Grammar:
         if not question_mark:
             yes = self._cover(found, self._yes_units(keypad))
             if yes is not None:
-                return Reading("yes", _rule(yes)) if _plain(yes) else Reading("confirm")
+                return Reading("yes", _rule(yes)) if self._plain(yes) else Reading("confirm")
             no = self._cover(found, self._no_units(keypad))
             if no is not None:
                 return Reading("no", _rule(no))
@@ -108,7 +113,8 @@ class Grammar:
                 return Reading("confirm")
         if question_mark or self._is_question(found):
             return Reading("question")
-        if self._has_any(found, self.negations | self.conditions):
+        refusing = self.refusal | (self.keypad_decline if keypad else frozenset())
+        if self._has_any(found, self.negations | self.conditions | refusing):
             return Reading("unclear")
         if self._sounds_like_agreement(found, keypad):
             return Reading("confirm")
@@ -181,6 +187,24 @@ class Grammar:
             return None
         return cover
 
+    def _plain(self, cover: list[tuple[str, Phrase]]) -> bool:
+        """A yes as plain as it gets; anything else is confirmed once:
+        - short: few phrases and words, fillers aside;
+        - no phrase said twice in a row ("sure, sure", "yeah yeah": often the opposite);
+        - no filler at the end but politeness ("okay, well..." may be cut short);
+        - an ambiguous word ("si": yes or if) or a spoken key only on its own."""
+        decisive = [(kind, p) for kind, p in cover if kind != "filler"]
+        phrases = [p for _, p in decisive]
+        alone = any(p in self.alone_only or kind == "spoken_keypad" for kind, p in decisive)
+        last_kind, last = cover[-1]
+        return (
+            sum(map(len, phrases)) <= MAX_YES_WORDS
+            and len(phrases) <= MAX_YES_PHRASES
+            and all(a != b for a, b in itertools.pairwise(phrases))
+            and (last_kind != "filler" or last in self.politeness)
+            and not (alone and len(phrases) > 1)
+        )
+
     def _is_question(self, found: Phrase) -> bool:
         content = [w for w in found if (w,) not in self.fillers]
         return (
@@ -200,12 +224,6 @@ class Grammar:
                 if found[i : i + n] in phrases:
                     return True
         return False
-
-
-def _plain(cover: list[tuple[str, Phrase]]) -> bool:
-    """Short and common: few words, few phrases, fillers aside."""
-    decisive = [p for kind, p in cover if kind != "filler"]
-    return sum(map(len, decisive)) <= MAX_YES_WORDS and len(decisive) <= MAX_YES_PHRASES
 
 
 def _rule(cover: list[tuple[str, Phrase]]) -> str:

@@ -23,6 +23,7 @@ class Case:
 
 
 NEVER_YES = {
+    "symbols",
     "plain no",
     "negated agreement",
     "conditional",
@@ -51,10 +52,9 @@ CASES = [
             "absolutely",
             "I agree",
             "I consent",
-            "Yes, you may",
             "Alright",
-            "That's okay",
             "Sounds good",
+            "I'm okay with that",
         ]
     ),
     # -- plain no -------------------------------------------------------------------------------
@@ -155,6 +155,18 @@ CASES = [
             "why not",
             "Well, since it is for training, then yes, that is fine with me today",
             "yes yes okay sure fine alright",
+            # Words STT confuses with their negatives (do/don't, can/can't, may/may not)
+            "I do",
+            "Yes, you may",
+            "you can",
+            # Polite refusals in some places, or sarcasm, or a sentence cut short
+            "That's okay, thanks",
+            "That's alright, thank you",
+            "yeah right",
+            "sure, sure",
+            "YES YES",
+            "okay, well",
+            "uh huh",
         ]
     ),
     # -- instructions to the agent ----------------------------------------------------------------
@@ -174,8 +186,9 @@ CASES = [
             "um... okay",
             "Well, yes, please.",
             "Oh, sure, thank you!",
-            "YES YES",
             "yes, sure, go ahead.",
+            "Yes, please!",
+            "ye\u200bs",
             "Thats fine",
             "that’s fine",
         ]
@@ -188,12 +201,23 @@ CASES = [
     Case("spoken digits", "en", "press one", "yes", keypad=True),
     Case("spoken digits", "en", "one", "unclear", keypad=False),
     Case("spoken digits", "en", "one? two?", "question", keypad=True),
+    Case("spoken digits", "en", "one two", "unclear", keypad=True),
+    Case("spoken digits", "en", "yes 2", "unclear", keypad=True),
+    Case("spoken digits", "en", "yes, one", "confirm", keypad=True),
+    # -- symbols and look-alikes in a transcript ---------------------------------------------------
+    Case("symbols", "en", "yes 👎", "confirm"),
+    Case("symbols", "en", "y\u0336e\u0336s\u0336", "unclear"),
+    Case("symbols", "en", "yes\u203d", "question"),
+    Case("symbols", "en", "\u0443es", "unclear"),
     # -- Spanish, German, French -------------------------------------------------------------------
     *(
         Case(f"language {lang}", lang, a, expected, keypad=pad)
         for lang, a, expected, pad in [
             ("es", "Sí", "yes", False),
             ("es", "Sí, claro", "yes", False),
+            ("es", "Si acepto", "confirm", False),
+            ("es", "si vale", "confirm", False),
+            ("es", "claro, claro", "confirm", False),
             ("es", "De acuerdo", "yes", False),
             ("es", "Vale, gracias", "yes", False),
             ("es", "No, gracias", "no", False),
@@ -204,6 +228,8 @@ CASES = [
             ("es", "uno", "yes", True),
             ("de", "Ja", "yes", False),
             ("de", "Ja, gerne!", "yes", False),
+            ("de", "ja ja", "confirm", False),
+            ("de", "na ja", "unclear", False),
             ("de", "In Ordnung", "yes", False),
             ("de", "Nein, danke", "no", False),
             ("de", "Auf keinen Fall", "no", False),
@@ -215,6 +241,8 @@ CASES = [
             ("fr", "Oui", "yes", False),
             ("fr", "Oui, d'accord", "yes", False),
             ("fr", "Bien sûr", "yes", False),
+            ("fr", "C'est bon, merci", "confirm", False),
+            ("fr", "un bon", "confirm", True),
             ("fr", "Non merci", "no", False),
             ("fr", "Je ne suis pas d'accord", "no", False),
             ("fr", "Oui, mais seulement pour la formation", "unclear", False),

@@ -4,6 +4,7 @@ matched: the table in docs/consent.md is this test's output (UPDATE_DOCS=1 rewri
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,13 @@ def test_no_refusal_condition_or_question_is_ever_a_yes() -> None:
     assert len(CASES) >= 80
 
 
+def _visible(text: str) -> str:
+    """Invisible and combining characters written as escapes, so the table shows them."""
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cf", "Mn") else ch for ch in text
+    )
+
+
 def render_table() -> str:
     rows = [
         "| # | category | lang | caller says | keypad offered | what happens | rule that matched |",
@@ -48,7 +56,7 @@ def render_table() -> str:
     ]
     for i, c in enumerate(CASES, 1):
         r = grammar(c.language).read(c.answer, keypad=c.keypad)
-        said = c.answer.replace("|", "\\|") or "(nothing)"
+        said = _visible(c.answer).replace("|", "\\|") or "(nothing)"
         rows.append(
             f"| {i} | {c.category} | {c.language} | {said} | {'yes' if c.keypad else ''} "
             f"| {WHAT_HAPPENS[r.kind]} | {f'`{r.rule}`' if r.rule else ''} |"

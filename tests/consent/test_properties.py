@@ -109,13 +109,19 @@ def test_any_word_outside_the_affirmative_grammar_means_not_a_yes(case: tuple[st
 
 @st.composite
 def plain_agreement(draw: st.DrawFn) -> tuple[str, str]:
+    """One or two different affirmatives, fillers before them, politeness after."""
     code = draw(st.sampled_from(LANGUAGES))
-    decisive = draw(st.lists(st.sampled_from(_affirmatives(code)), min_size=1, max_size=2))
+    g = grammar(code)
+    alone = {" ".join(p) for p in g.alone_only}
+    choices = [a for a in _affirmatives(code) if a not in alone]
+    decisive = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2, unique=True))
+    politeness = sorted(" ".join(p) for p in g.politeness)
     parts: list[str] = []
     for phrase in decisive:
         parts += draw(st.lists(st.sampled_from(_fillers(code)), max_size=1))
         parts.append(phrase)
-    parts += draw(st.lists(st.sampled_from(_fillers(code)), max_size=1))
+    if politeness:
+        parts += draw(st.lists(st.sampled_from(politeness), max_size=1))
     text = " ".join(p + draw(st.sampled_from(PUNCTUATION)) for p in parts)
     return code, _case(draw, text)
 
