@@ -77,7 +77,9 @@ async def _stop_and_record(state: CallState, words: str, matched: str) -> None:
     except Exception as exc:  # the chain row says so; the caller already heard the confirmation
         error = f"recording not stopped: {type(exc).__name__}: {exc}"
         logger.warning("could not stop the recording after a withdrawal: %s", exc)
-    if error is None and state.egress_id:
+    if error is not None:
+        state.note("recording_stop_failed", egress_id=state.egress_id, error=error)
+    elif state.egress_id:
         state.note("recording_stopped", egress_id=state.egress_id, reason="consent withdrawn")
     await state.journal.store.append_consent(
         ConsentRecord(

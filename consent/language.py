@@ -84,6 +84,8 @@ class GrammarFile(BaseModel):
     affirmative: list[str] = Field(min_length=1)
     refusal: list[str] = Field(min_length=1)
     withdrawal: list[str] = Field(min_length=1)
+    recording_words: list[str] = Field(default_factory=list)
+    withdrawal_cues: list[str] = Field(default_factory=list)
     sounds_like_yes: list[str] = Field(default_factory=list)
     alone_only: list[str] = Field(default_factory=list)
     politeness: list[str] = Field(default_factory=list)
@@ -132,6 +134,8 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
             "sounds_like_yes",
             "alone_only",
             "politeness",
+            "recording_words",
+            "withdrawal_cues",
         )
     }
     lists["keypad.agree"] = [

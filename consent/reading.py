@@ -34,6 +34,8 @@ Phrase = tuple[str, ...]
 # (Fillers don't count: "uh, yes, thank you very much" is as plain as "yes".)
 MAX_YES_WORDS = 10
 MAX_YES_PHRASES = 4
+# How far (in words) a stop cue may be from a recording word to withdraw consent.
+WITHDRAWAL_REACH = 4
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Grammar:
     affirmative: frozenset[Phrase]
     refusal: frozenset[Phrase]
     withdrawal: frozenset[Phrase]
+    recording_stems: tuple[str, ...]
+    withdrawal_cues: frozenset[Phrase]
     sounds_like_yes: frozenset[Phrase]
     alone_only: frozenset[Phrase]
     politeness: frozenset[Phrase]
@@ -79,6 +83,8 @@ class Grammar:
             affirmative=phrases(g.affirmative),
             refusal=phrases(g.refusal),
             withdrawal=phrases(g.withdrawal),
+            recording_stems=tuple(sorted(tokens(g.recording_words))),
+            withdrawal_cues=phrases(g.withdrawal_cues) | phrases(g.negations),
             sounds_like_yes=phrases(g.sounds_like_yes),
             alone_only=phrases(g.alone_only),
             politeness=phrases(g.politeness),
@@ -135,6 +141,16 @@ class Grammar:
             for i in range(len(found) - n + 1):
                 if found[i : i + n] in self.withdrawal:
                     return f"withdrawal:{phrase_id(found[i : i + n])}"
+        # "I don't want this call recorded", "delete the recording", "I revoke consent":
+        # a recording word near a negation or a stop cue.
+        for i, word in enumerate(found):
+            if not word.startswith(self.recording_stems) or not self.recording_stems:
+                continue
+            near = found[max(0, i - WITHDRAWAL_REACH) : i + WITHDRAWAL_REACH + 1]
+            for n in {len(p) for p in self.withdrawal_cues}:
+                for j in range(len(near) - n + 1):
+                    if near[j : j + n] in self.withdrawal_cues:
+                        return f"withdrawal:{phrase_id(near[j : j + n])}~{word}"
         return None
 
     def only_withdraws(self, text: str) -> bool:

@@ -132,8 +132,10 @@ class LiveKitCallControls:
             return RecordingStart(egress_id=info.egress_id)
 
     async def stop_recording(self) -> None:
+        """Stop the recording. Raises if LiveKit didn't stop it (the egress id is kept, so
+        the job's shutdown tries again); an egress that already ended counts as stopped."""
         async with self._recording_lock:
-            egress_id, self._egress_id = self._egress_id, None
+            egress_id = self._egress_id
             if egress_id is None:
                 return
             try:
@@ -142,17 +144,24 @@ class LiveKitCallControls:
             except api.TwirpError as exc:
                 if exc.code not in _EGRESS_NOT_RUNNING:
                     logger.warning("could not stop egress %s: %s", egress_id, exc)
+                    raise
             except Exception as exc:
                 logger.warning("could not stop egress %s: %s", egress_id, exc)
+                raise
+            self._egress_id = None
+
+    async def _stop_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # already logged
+            await self.stop_recording()
 
     def _on_session_close(self, _: CloseEvent) -> None:
         if self._stopping is None:
-            self._stopping = asyncio.create_task(self.stop_recording(), name="stop-recording")
+            self._stopping = asyncio.create_task(self._stop_quietly(), name="stop-recording")
 
     async def aclose(self, *_: Any) -> None:
         """Stop the recording if the session didn't (call from the job's shutdown)."""
-        if self._stopping is None:
-            self._stopping = asyncio.create_task(self.stop_recording(), name="stop-recording")
+        if self._stopping is None or (self._stopping.done() and self._egress_id is not None):
+            self._stopping = asyncio.create_task(self._stop_quietly(), name="stop-recording")
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.shield(self._stopping), timeout=5)
 

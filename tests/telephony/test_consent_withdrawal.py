@@ -11,7 +11,7 @@ from offline.harness import offline_call, spoken
 from offline.scripted_llm import say
 from tests.call.scripts import at_front_desk, front_desk
 from tests.telephony.calls import PHONE_CALLER, ROOM, livekit_controls, telephony_settings
-from tests.telephony.livekit_server import LiveKitServer
+from tests.telephony.livekit_server import LiveKitServer, TwirpFailure
 
 WITHDRAWN = "Understood. Recording has stopped, and the rest of this call will not be recorded."
 ON_THE_BILL = "Let me look at that bill."
@@ -108,3 +108,32 @@ async def test_after_a_no_stop_recording_has_nothing_to_withdraw(
         records = await call_.consent_records()
         assert [r.kind for r in records] == ["decision"]
         assert livekit_server.calls("StopEgress") == []
+
+
+async def test_a_stop_that_livekit_refuses_is_on_record_and_retried_at_shutdown(
+    tmp_path: Path, livekit_server: LiveKitServer, livekit_api: api.LiveKitAPI
+) -> None:
+    livekit_server.answer("StopEgress", TwirpFailure(503, "unavailable", "egress busy"))
+    settings = telephony_settings(recording_enabled=True)
+    controls = livekit_controls(livekit_api, settings)
+    async with offline_call(
+        front_desk(),
+        settings=settings,
+        controls=controls,
+        database_path=tmp_path / "c.db",
+        room=ROOM,
+        caller=PHONE_CALLER,
+    ) as call_:
+        await call_.start()
+        await call_.caller_says("yes")
+        await call_.settle()
+        result = await call_.caller_says("I don't want this call recorded anymore.")
+        assert WITHDRAWN in call_.heard() or WITHDRAWN in spoken(result)
+        records = await call_.consent_records()
+        withdrawal = records[-1]
+        assert withdrawal.kind == "withdrawal"
+        assert withdrawal.recording_error and "not stopped" in withdrawal.recording_error
+        assert "recording_stop_failed" in [e["type"] for e in call_.state.events]
+
+        await controls.made[0].aclose()  # the job's shutdown tries again, and LiveKit obliges
+        assert len(livekit_server.calls("StopEgress")) == 2
