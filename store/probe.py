@@ -51,9 +51,14 @@ def _first_line(text: str) -> str:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename:
+        what = (  # mkdir on a path that is a file says "File exists"
+            f"{exc.filename} is not a directory"
+            if isinstance(exc, FileExistsError)
+            else f"{exc.strerror or type(exc).__name__}: {exc.filename}"
+        )
         return (
-            f"{exc.strerror or type(exc).__name__}: {exc.filename} (the SQLite file's "
-            "directory must exist or be creatable, and be writable; check DATABASE_URL)"
+            f"{what} (the SQLite file's directory must exist or be creatable, and be "
+            "writable; check DATABASE_URL)"
         )
     if isinstance(exc, sqlite3.Error):
         return (
