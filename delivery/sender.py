@@ -254,12 +254,14 @@ class OutboxSender:
         """Attempt every row pending now once, right away: rows that are due and rows
         waiting out a retry delay alike. A failed attempt counts and is rescheduled (or
         dead-lettered) as usual; it is not retried within this call. A row leased to another
-        sender is left to it until its lease ends. Returns early when the endpoint is
-        disabled, or after `max_seconds` (then `timed_out` is set)."""
+        sender is left to it until its lease ends, then tried unless that sender dealt with
+        it. Returns early when the endpoint is disabled, or after `max_seconds` (then
+        `timed_out` is set)."""
         started = datetime.now(UTC)
         await self.store.retry_pending(now=started)
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         total = SendStats()
+        waiting_logged = False
         while True:
             if deadline is not None and time.monotonic() >= deadline:
                 total.timed_out = True
@@ -274,10 +276,12 @@ class OutboxSender:
             due = await self.store.next_due_at(due_by=started)
             if due is None:
                 return total
-            wait = max((due - datetime.now(UTC)).total_seconds(), 0.01)
+            wait = min(max((due - datetime.now(UTC)).total_seconds(), 0.01), self.poll_interval)
             if deadline is not None:
                 wait = min(wait, max(deadline - time.monotonic(), 0.0))
-            logger.info("waiting %.3gs for rows leased to another sender", wait)
+            if not waiting_logged:
+                logger.info("waiting for rows another sender holds (until %s at most)", due)
+                waiting_logged = True
             await asyncio.sleep(wait)
 
     async def drain(self, *, max_seconds: float | None = None) -> SendStats:
