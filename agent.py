@@ -31,8 +31,10 @@ from config import Settings, SettingsError, load_settings
 from config.env_file import load_env_file
 from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
 from forms.selection import select_form
+from pipeline.console_audio import portaudio_problem
 from pipeline.models import ModelKit, build_models
 from store import Store, open_store
+from store.probe import store_problem
 from telephony.caller import caller_from_participant
 from telephony.controls import LiveKitCallControls
 
@@ -220,8 +222,24 @@ def _console_argv(argv: list[str]) -> list[str]:
     return argv
 
 
+def _preflight_or_exit(argv: list[str]) -> None:
+    """Before anything connects to LiveKit, stop with one line on what would fail every
+    call: a store that can't be used, or, for `console`, no PortAudio. (A store that goes
+    away later is answered per call: see `entrypoint`.)"""
+    command = argv[1] if len(argv) > 1 else ""
+    if command not in ("console", "dev", "start", "connect"):
+        return
+    problem = asyncio.run(store_problem(SETTINGS.store.database_url))
+    if problem is None and command == "console":
+        problem = portaudio_problem()
+    if problem is not None:
+        print(f"consent-agent: {problem}", file=sys.stderr)
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":
     for warning in SETTINGS.consent.warnings():  # once per start, not per job process
         print(f"consent-agent: WARNING: {warning}", file=sys.stderr)
+    _preflight_or_exit(sys.argv)
     sys.argv = _console_argv(sys.argv)
     cli.run_app(server)

@@ -76,7 +76,7 @@ def _summary(cls: type) -> str:
     own = cls.__doc__ if cls.__doc__ and "__doc__" in cls.__dict__ else None
     module = sys.modules[cls.__module__].__doc__
     text = (own or module or cls.__name__).strip()
-    return text.splitlines()[0]
+    return " ".join(text.split("\n\n")[0].split())  # the first paragraph, whole
 
 
 def _wrap(text: str, width: int = 86) -> list[str]:

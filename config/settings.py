@@ -7,10 +7,11 @@ raises one `SettingsError` that names every problem and the variable to set.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 from pydantic_settings.exceptions import SettingsError as SourceError
 
 from config.consent import ConsentSettings
@@ -66,8 +67,21 @@ SECTIONS: dict[str, type[Section]] = {
 _SECRET_WORDS = ("SECRET", "KEY", "TOKEN", "PASSWORD", "HEADERS")
 
 
-def _describe(error: dict[str, Any]) -> str:
-    variable = "_".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
+def _variable(section: type[Section], loc: tuple[Any, ...]) -> str:
+    """The variable to name: for a setting read from several variables, the one that is
+    set, else the one .env.example shows (the last choice)."""
+    name = "_".join(str(part) for part in loc if isinstance(part, str))
+    for field_name, field in section.model_fields.items():
+        alias = field.validation_alias
+        choices = [str(c) for c in alias.choices] if isinstance(alias, AliasChoices) else []
+        if name == field_name or name in choices:
+            names = [c.upper() for c in choices] or [field_name.upper()]
+            return next((n for n in names if os.environ.get(n)), names[-1])
+    return name.upper()
+
+
+def _describe(section: type[Section], error: dict[str, Any]) -> str:
+    variable = _variable(section, error["loc"])
     got = error.get("input")
     if any(word in variable for word in _SECRET_WORDS):
         got = None  # never echo a secret back, even a malformed one
@@ -96,7 +110,7 @@ def load_settings(**overrides: Any) -> Settings:
         try:
             sections[name] = cls(**overrides.get(name, {}))
         except ValidationError as exc:
-            problems.extend(_describe(e) for e in exc.errors())
+            problems.extend(_describe(cls, e) for e in exc.errors())
         except SourceError as exc:  # a value that couldn't even be parsed (e.g. bad JSON)
             cause = f": {exc.__cause__}" if exc.__cause__ else ""
             problems.append(f"{_field_in(str(exc)).upper()} could not be read{cause}")

@@ -10,7 +10,7 @@ from config.section import Section
 class StoreSettings(Section):
     database_url: str = Field(
         default="sqlite:///data/calls.db",
-        description="sqlite:///path/to/file.db (default) or postgresql://user@host/db for fleets.",
+        description="sqlite:///path/to/file.db, or postgresql://user@host/db for fleets.",
     )
 
     @field_validator("database_url")

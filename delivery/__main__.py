@@ -2,8 +2,9 @@
 
 Reads DATABASE_URL and the WEBHOOK_* settings from the environment (and `.env.local`).
 Useful beside a fleet of workers sharing a PostgreSQL store, or to flush the outbox by
-hand. Stops cleanly on SIGTERM/SIGINT; if killed outright, its leased rows are picked up
-again once their lease ends.
+hand: `--once` tries every pending row once, now, says what happened and exits (1 if
+any row is still pending). Stops cleanly on SIGTERM/SIGINT; if killed outright, its
+leased rows are picked up again once their lease ends.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pydantic import ValidationError
 import logsafe
 from config.env_file import load_env_file
 from config.store import StoreSettings
-from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
+from delivery.sender import WORKER_POLL_SECONDS, OutboxSender, SendStats
 from delivery.settings import DeliverySettings
 from store import open_store
+from store.probe import describe_open_error
 
 logger = logging.getLogger("delivery")
 
@@ -30,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m delivery", description="Deliver stored call records to WEBHOOK_URL."
     )
-    parser.add_argument("--once", action="store_true", help="drain the outbox, then exit")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="try every pending row once, now (retry delays or not), report, then exit: "
+        "0 when all were delivered and none is left pending, 1 otherwise",
+    )
     parser.add_argument("--batch-size", type=int, default=10, help="rows claimed at a time")
     parser.add_argument(
         "--poll-seconds",
@@ -44,8 +51,45 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="how long a claimed row is reserved (default: timeout + 30 s)",
     )
-    parser.add_argument("--max-seconds", type=float, default=None, help="with --once: give up")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=None,
+        help="with --once: stop starting new attempts after this many seconds and report "
+        "what is left (default: no limit; a run ends once every row was tried, which can "
+        "take up to WEBHOOK_TIMEOUT_SECONDS per batch, or a lease length for rows another "
+        "sender holds)",
+    )
     return parser
+
+
+def report(stats: SendStats, counts: dict[str, int]) -> list[str]:
+    """What `--once` did, in the operator's words."""
+    lines = [
+        f"tried {stats.delivered + stats.retrying + stats.dead} row(s): "
+        f"{stats.delivered} delivered, {stats.retrying} failed and will be retried, "
+        f"{stats.dead} failed for the last time (dead)"
+    ]
+    lines += [f"  {n} x {error}" for error, n in stats.errors.most_common()]
+    if stats.endpoint_disabled:
+        lines.append(
+            "the endpoint is DISABLED (it answered 410 Gone): nothing more is sent until "
+            "`python -m ops endpoint enable`"
+        )
+    if stats.timed_out:
+        lines.append("stopped by --max-seconds before every row was tried")
+    lines.append(
+        f"outbox now: {counts['pending']} pending, {counts['delivered']} delivered, "
+        f"{counts['dead']} dead"
+    )
+    if counts["pending"]:
+        lines.append(
+            f"{counts['pending']} row(s) still pending: a running sender retries them on "
+            "WEBHOOK_RETRY_SCHEDULE; run `python -m delivery --once` again to try them now"
+        )
+    if stats.dead:
+        lines.append("dead rows are kept: `python -m ops outbox replay --all-dead` sends them")
+    return lines
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -64,7 +108,11 @@ async def _main(args: argparse.Namespace) -> int:
     if not settings.enabled:
         print("error: WEBHOOK_URL is not set: there is nowhere to deliver to", file=sys.stderr)
         return 2
-    store = await open_store(store_settings.database_url)
+    try:
+        store = await open_store(store_settings.database_url)
+    except Exception as exc:
+        print(f"error: {describe_open_error(store_settings.database_url, exc)}", file=sys.stderr)
+        return 1
     sender = OutboxSender(
         store,
         settings,
@@ -74,14 +122,10 @@ async def _main(args: argparse.Namespace) -> int:
     )
     try:
         if args.once:
-            stats = await sender.drain(max_seconds=args.max_seconds)
+            stats = await sender.try_all_once(max_seconds=args.max_seconds)
             counts = await store.outbox_counts()
-            print(
-                f"delivered {stats.delivered}, retrying {stats.retrying}, dead {stats.dead}; "
-                f"outbox now: {counts}"
-                + ("; endpoint DISABLED (410 Gone)" if stats.endpoint_disabled else "")
-            )
-            return 0 if counts["pending"] == 0 else 1
+            print("\n".join(report(stats, counts)))
+            return 0 if counts["pending"] == 0 and not stats.dead else 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -95,7 +139,10 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.max_seconds is not None and not args.once:
+        parser.error("--max-seconds applies to --once only")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return asyncio.run(_main(args))
 

@@ -17,6 +17,7 @@ import os
 import random
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,8 @@ class SendStats:
     dead: int = 0
     released: int = 0
     endpoint_disabled: bool = False
+    timed_out: bool = False
+    errors: Counter[str] = field(default_factory=Counter)  # failed attempts by reason
 
     def add(self, other: SendStats) -> None:
         self.claimed += other.claimed
@@ -54,6 +57,8 @@ class SendStats:
         self.dead += other.dead
         self.released += other.released
         self.endpoint_disabled = self.endpoint_disabled or other.endpoint_disabled
+        self.timed_out = self.timed_out or other.timed_out
+        self.errors.update(other.errors)
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,9 @@ def _describe_error(exc: BaseException, timeout: float) -> str:
 class OutboxSender:
     """Delivers the store's outbox to `settings.webhook_url`.
 
-    `start()` runs it in the background until `aclose()`; `run_once()` sends one batch and
-    `drain()` keeps going until nothing is pending (tests, `python -m delivery --once`).
+    `start()` runs it in the background until `aclose()`; `run_once()` sends one batch;
+    `try_all_once()` tries every pending row once, now (`python -m delivery --once`);
+    `drain()` keeps going, retry after retry, until nothing is pending (tests, benchmarks).
     """
 
     store: Store
@@ -217,15 +223,19 @@ class OutboxSender:
 
     # -- one batch ------------------------------------------------------------------------
 
-    async def run_once(self) -> SendStats:
-        """Claim one batch of due rows and attempt each once, concurrently."""
+    async def run_once(self, *, due_by: datetime | None = None) -> SendStats:
+        """Claim one batch of rows due by `due_by` (default: now) and attempt each once,
+        concurrently."""
         stats = SendStats()
         if await self.store.endpoint_state(self._url) is not None:
             stats.endpoint_disabled = True
             return stats
         assert self.lease_seconds is not None
         rows = await self.store.claim_outbox(
-            sender_id=self.sender_id, limit=self.batch_size, lease_seconds=self.lease_seconds
+            sender_id=self.sender_id,
+            limit=self.batch_size,
+            lease_seconds=self.lease_seconds,
+            due_by=due_by,
         )
         stats.claimed = len(rows)
         if not rows:
@@ -239,6 +249,40 @@ class OutboxSender:
         finally:
             self._in_flight.difference_update(r.webhook_id for r in rows)
         return stats
+
+    async def try_all_once(self, *, max_seconds: float | None = None) -> SendStats:
+        """Attempt every row pending now once, right away: rows that are due and rows
+        waiting out a retry delay alike. A failed attempt counts and is rescheduled (or
+        dead-lettered) as usual; it is not retried within this call. A row leased to another
+        sender is left to it until its lease ends, then tried unless that sender dealt with
+        it. Returns early when the endpoint is disabled, or after `max_seconds` (then
+        `timed_out` is set)."""
+        started = datetime.now(UTC)
+        await self.store.retry_pending(now=started)
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        total = SendStats()
+        waiting_logged = False
+        while True:
+            if deadline is not None and time.monotonic() >= deadline:
+                total.timed_out = True
+                return total
+            stats = await self.run_once(due_by=started)
+            total.add(stats)
+            if stats.endpoint_disabled:
+                return total
+            if stats.claimed:
+                continue
+            # Nothing claimable: done, unless rows due by `started` are leased elsewhere.
+            due = await self.store.next_due_at(due_by=started)
+            if due is None:
+                return total
+            wait = min(max((due - datetime.now(UTC)).total_seconds(), 0.01), self.poll_interval)
+            if deadline is not None:
+                wait = min(wait, max(deadline - time.monotonic(), 0.0))
+            if not waiting_logged:
+                logger.info("waiting for rows another sender holds (until %s at most)", due)
+                waiting_logged = True
+            await asyncio.sleep(wait)
 
     async def drain(self, *, max_seconds: float | None = None) -> SendStats:
         """Send until no row is pending (or the endpoint is disabled, or `max_seconds` pass).
@@ -309,6 +353,8 @@ class OutboxSender:
 
     async def _record(self, row: OutboxRow, outcome: Outcome, stats: SendStats, *, gone: bool):
         wid = row.webhook_id
+        if not outcome.ok:
+            stats.errors[outcome.error] += 1
         if outcome.ok:
             if await self.store.mark_delivered(
                 wid, sender_id=self.sender_id, status=outcome.status

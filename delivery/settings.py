@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import NoDecode
 from standardwebhooks import Webhook
 
-from config.section import Section
+from config.section import INVALID, Section
 
 DEFAULT_RETRY_SCHEDULE = "5s,30s,2m,10m,30m,1h,2h,4h,8h,8h"
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -131,7 +131,7 @@ class DeliverySettings(Section):
             raise ValueError(
                 "must not carry user:password; put credentials in WEBHOOK_HEADERS instead"
             )
-        allow_http = info.data.get("webhook_allow_http", False)
+        allow_http = cls.earlier(info, "webhook_allow_http") is True  # INVALID: not allowed
         if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_http:
             raise ValueError(
                 "plain http:// is only allowed to loopback hosts: use https://, or set "
@@ -145,7 +145,8 @@ class DeliverySettings(Section):
         if value is not None and not value.get_secret_value().strip():
             value = None
         if value is None:
-            if info.data.get("webhook_url"):
+            url = cls.earlier(info, "webhook_url")
+            if url is INVALID or url:  # a URL was given, even a wrong one: it needs a secret
                 raise ValueError(
                     "is required when WEBHOOK_URL is set: use the whsec_... secret your "
                     "endpoint gave you (or generate one: python -m ops webhook new-secret)"

@@ -6,17 +6,19 @@ FORMS_BY_NUMBER={"+15550100": "patient_intake"}   # dialled number -> form
 FORMS_METADATA_KEY=form                      # dispatch metadata {"form": "..."} picks a form
 FORMS_SALES_FORM=lead_qualification          # what the sales specialist starts (empty: none)
 FORMS_SUMMARY=true                           # summary default when a form's ending doesn't say
-FORMS_SUMMARY_TIMEOUT=6                      # seconds; the record is stored without it after
+FORMS_SUMMARY_TIMEOUT=3                      # seconds; the record is stored without it after
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from config.section import Section
+from config.section import INVALID, Section
 from forms.loader import FormError, FormLibrary, load_library
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,21 +26,16 @@ TEMPLATES_DIR = PROJECT_ROOT / "forms" / "templates"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
-def _library_of(info: ValidationInfo) -> FormLibrary | None:
-    directory = info.data.get("forms_dir")
-    if directory is None:  # FORMS_DIR itself is wrong: that problem is reported already
+def _unknown(name: str | None, info: ValidationInfo) -> str | None:
+    """Why `name` names no form, or None (also when FORMS_DIR is wrong: that problem is
+    reported on its own, and there are no forms to compare with)."""
+    directory = FormSettings.earlier(info, "forms_dir")
+    if not name or directory is INVALID:
         return None
-    return load_library(directory)
-
-
-def _check_name(name: str | None, info: ValidationInfo) -> str | None:
-    library = _library_of(info)
-    if name and library is not None and name not in library:
-        raise ValueError(
-            f"no form named {name!r} in {info.data['forms_dir']} "
-            f"(forms: {', '.join(library.names) or 'none'})"
-        )
-    return name or None
+    library = load_library(directory)
+    if name in library:
+        return None
+    return f"no form named {name!r} in {directory} (forms: {', '.join(library.names) or 'none'})"
 
 
 class FormSettings(Section):
@@ -60,7 +57,7 @@ class FormSettings(Section):
     )
     forms_sales_form: str | None = Field(
         default="lead_qualification",
-        description="The form the sales specialist starts from a tool (unset: none).",
+        description="The form the sales specialist starts from a tool (empty: none).",
     )
     forms_summary: bool = Field(
         default=True, description="Summarize calls whose form's ending doesn't say."
@@ -91,15 +88,40 @@ class FormSettings(Section):
     @field_validator("forms_default", "forms_sales_form")
     @classmethod
     def _known_form(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _check_name(value, info)
+        problem = _unknown(value, info)
+        if problem:
+            raise ValueError(problem)
+        return value or None
+
+    @field_validator("forms_by_number", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise ValueError(
+                'must be a JSON object of dialled numbers to form names, e.g. {"+15550100": '
+                '"patient_intake"}'
+            ) from None
 
     @field_validator("forms_by_number")
     @classmethod
     def _known_forms(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        for number, name in value.items():
-            if not _E164.match(number):
-                raise ValueError(f"{number!r} is not an E.164 number like +15550100")
-            _check_name(name, info)
+        problems = [
+            problem
+            for number, name in value.items()
+            for problem in (
+                None
+                if _E164.match(number)
+                else f"{number!r} is not an E.164 number like +15550100",
+                _unknown(name, info),
+            )
+            if problem
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
     @property

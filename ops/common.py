@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from store import Store, open_store
+from store.probe import describe_open_error
 
 T = TypeVar("T")
 
@@ -58,10 +59,8 @@ def with_store(args: argparse.Namespace, action: Callable[[Store], Awaitable[T]]
     async def run() -> T:
         try:
             store = await open_store(url)
-        except (OSError, ValueError) as exc:
-            raise OpsError(f"cannot open the store: {exc}", EXIT_FAILED) from None
-        except Exception as exc:  # psycopg.OperationalError and friends
-            raise OpsError(f"cannot open the store: {type(exc).__name__}: {exc}", 1) from None
+        except Exception as exc:  # unreachable server, wrong database, unwritable file...
+            raise OpsError(describe_open_error(url, exc), EXIT_FAILED) from None
         try:
             return await action(store)
         finally:

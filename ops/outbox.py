@@ -1,4 +1,8 @@
-"""`python -m ops outbox ...`: list, show and replay delivery rows."""
+"""`python -m ops outbox ...`: list, show, retry and replay delivery rows.
+
+`retry` and `replay` act on every row named or on none: an id that is unknown, or a row
+in the wrong state, is reported (exit 1) and nothing is changed.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ import json
 from typing import Any
 
 from ops.common import EXIT_FAILED, OpsError, print_json, print_table, store_options, with_store
-from store import OUTBOX_STATUSES, Store
+from store import OUTBOX_STATUSES, OutboxStateError, Store
 
 _COLUMNS = ["webhook_id", "job_id", "status", "attempts", "last_status", "last_error"]
 
 
 def register(groups: Any) -> None:
-    parser = groups.add_parser("outbox", help="delivery rows: list, show, replay dead ones")
+    parser = groups.add_parser(
+        "outbox", help="delivery rows: list, show, retry pending ones, replay dead ones"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = store_options()
 
@@ -36,6 +42,15 @@ def register(groups: Any) -> None:
     replay.add_argument("webhook_ids", nargs="*", metavar="WEBHOOK_ID")
     replay.add_argument("--all-dead", action="store_true", help="replay every dead row")
     replay.set_defaults(handler=cmd_replay)
+
+    retry = commands.add_parser(
+        "retry",
+        parents=[common],
+        help="make pending rows due now instead of after their retry delay",
+    )
+    retry.add_argument("webhook_ids", nargs="*", metavar="WEBHOOK_ID")
+    retry.add_argument("--all-pending", action="store_true", help="retry every pending row")
+    retry.set_defaults(handler=cmd_retry)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -76,21 +91,57 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
-    if bool(args.webhook_ids) == bool(args.all_dead):
-        raise OpsError("name the dead rows to replay (msg_...), or pass --all-dead")
+def _named(args: argparse.Namespace, every: bool, state: str, flag: str) -> list[str] | None:
+    """The ids named on the command line (None: every row in `state`), checked."""
+    if bool(args.webhook_ids) == every:
+        raise OpsError(f"name the {state} rows (msg_...), or pass {flag}")
     bad = [w for w in args.webhook_ids if not w.startswith("msg_")]
     if bad:
         raise OpsError(f"not webhook ids: {', '.join(bad)} (they look like msg_01a2...)")
+    return None if every else list(dict.fromkeys(args.webhook_ids))
+
+
+def _refused(exc: OutboxStateError, command: str) -> OpsError:
+    hints = {
+        "pending": "`python -m ops outbox retry` sends a pending row now",
+        "dead": "`python -m ops outbox replay` sends a dead row again",
+        "delivered": "a delivered row is done",
+    }
+    found = {s for s in exc.found.values() if s is not None}
+    advice = "; ".join(hints[s] for s in OUTBOX_STATUSES if s in found)
+    return OpsError(f"nothing {command}: {exc}" + (f" ({advice})" if advice else ""), EXIT_FAILED)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    ids = _named(args, args.all_dead, "dead", "--all-dead")
 
     async def run(store: Store) -> int:
-        return await store.replay_dead(None if args.all_dead else args.webhook_ids)
+        try:
+            return await store.replay_dead(ids)
+        except OutboxStateError as exc:
+            raise _refused(exc, "replayed") from None
 
     replayed = with_store(args, run)
-    print(f"replayed {replayed} dead row(s): they will be delivered again shortly")
-    if args.webhook_ids and replayed < len(args.webhook_ids):
-        print(
-            f"{len(args.webhook_ids) - replayed} of the ids named were not dead (or not found)",
-        )
-        return EXIT_FAILED
+    print(
+        f"replayed {replayed} dead row(s): pending again with attempts reset, "
+        "sent by the next sender that runs"
+    )
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    ids = _named(args, args.all_pending, "pending", "--all-pending")
+
+    async def run(store: Store) -> int:
+        try:
+            return await store.retry_pending(ids)
+        except OutboxStateError as exc:
+            raise _refused(exc, "retried") from None
+
+    retried = with_store(args, run)
+    print(
+        f"{retried} pending row(s) due now: a running sender (the worker, or "
+        "`python -m delivery`) sends them within a second; `python -m delivery --once` "
+        "sends them and reports"
+    )
     return 0

@@ -165,6 +165,28 @@ class OutboxRow:
         }
 
 
+class OutboxStateError(Exception):
+    """Some rows named for an operator action are missing or not in the state it needs;
+    nothing was changed. `found` maps each such id to its status (None: no such row)."""
+
+    def __init__(self, wanted: OutboxStatus, found: dict[str, OutboxStatus | None]) -> None:
+        self.wanted = wanted
+        self.found = found
+        super().__init__(
+            "; ".join(
+                f"{wid}: no such row" if status is None else f"{wid} is {status}, not {wanted}"
+                for wid, status in found.items()
+            )
+        )
+
+
+def check_states(wanted: OutboxStatus, ids: Sequence[str], found: dict[str, OutboxStatus]) -> None:
+    """Raise OutboxStateError unless every id in `ids` is a row in state `wanted`."""
+    wrong = {wid: found.get(wid) for wid in dict.fromkeys(ids) if found.get(wid) != wanted}
+    if wrong:
+        raise OutboxStateError(wanted, wrong)
+
+
 @dataclass(frozen=True)
 class EndpointState:
     key: str
@@ -237,9 +259,11 @@ class Store(abc.ABC):
         limit: int,
         lease_seconds: float,
         now: datetime | None = None,
+        due_by: datetime | None = None,
     ) -> list[OutboxRow]:
-        """Lease up to `limit` due pending rows to `sender_id` until now + lease_seconds.
-        A row leased to a live sender is never handed to another one."""
+        """Lease up to `limit` pending rows due by `due_by` (default: now) to `sender_id`
+        until now + lease_seconds. A row leased to a live sender is never handed to another
+        one."""
 
     @abc.abstractmethod
     async def mark_delivered(
@@ -278,13 +302,24 @@ class Store(abc.ABC):
     async def outbox_counts(self) -> dict[str, int]: ...
 
     @abc.abstractmethod
-    async def next_due_at(self) -> datetime | None:
-        """When the earliest pending row becomes claimable (None: nothing pending)."""
+    async def next_due_at(self, *, due_by: datetime | None = None) -> datetime | None:
+        """When the earliest pending row becomes claimable (None: nothing pending). With
+        `due_by`, only rows due by then count (those leased now: when their lease ends)."""
 
     @abc.abstractmethod
     async def replay_dead(self, webhook_ids: Sequence[str] | None = None) -> int:
         """Put dead rows (all of them when `webhook_ids` is None) back to pending, due now,
-        with their attempt count reset."""
+        with their attempt count reset. Named rows that are missing or not dead raise
+        OutboxStateError, and then nothing changes."""
+
+    @abc.abstractmethod
+    async def retry_pending(
+        self, webhook_ids: Sequence[str] | None = None, *, now: datetime | None = None
+    ) -> int:
+        """Make pending rows (all of them when `webhook_ids` is None) due now instead of
+        after their retry delay; attempts are kept. Returns how many pending rows there
+        were. Named rows that are missing or not pending raise OutboxStateError, and then
+        nothing changes."""
 
     # -- endpoint state (410 Gone) --------------------------------------------------------
 

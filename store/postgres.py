@@ -29,6 +29,7 @@ from store.base import (
     Store,
     StoredConsent,
     _ChainRow,
+    check_states,
     consent_row_values,
     endpoint_key,
     format_ts,
@@ -355,12 +356,13 @@ class PostgresStore(Store):
         limit: int,
         lease_seconds: float,
         now: datetime | None = None,
+        due_by: datetime | None = None,
     ) -> list[OutboxRow]:
         now = now or utcnow()
         rows = await self._fetch(
             "WITH due AS ("
             " SELECT webhook_id FROM outbox"
-            " WHERE status = 'pending' AND next_attempt_at <= %(now)s"
+            " WHERE status = 'pending' AND next_attempt_at <= %(due_by)s"
             " AND (claimed_until IS NULL OR claimed_until < %(now)s)"
             " ORDER BY next_attempt_at, webhook_id LIMIT %(limit)s"
             " FOR UPDATE SKIP LOCKED)"
@@ -370,6 +372,7 @@ class PostgresStore(Store):
             f" RETURNING {_OUTBOX_COLUMNS}, r.payload",
             {
                 "now": now,
+                "due_by": due_by or now,
                 "until": now + timedelta(seconds=lease_seconds),
                 "sender": sender_id,
                 "limit": limit,
@@ -455,23 +458,55 @@ class PostgresStore(Store):
         counts.update({r["status"]: r["n"] for r in rows})
         return counts
 
-    async def next_due_at(self) -> datetime | None:
-        rows = await self._fetch(
+    async def next_due_at(self, *, due_by: datetime | None = None) -> datetime | None:
+        query = (
             "SELECT min(greatest(next_attempt_at, coalesce(claimed_until, next_attempt_at))) "
             "AS due FROM outbox WHERE status = 'pending'"
         )
+        params: tuple[datetime, ...] = ()
+        if due_by is not None:
+            query += " AND next_attempt_at <= %s"
+            params = (due_by,)
+        rows = await self._fetch(query, params)
         return rows[0]["due"]
 
+    async def _update_named(
+        self, wanted: OutboxStatus, query: str, params: dict[str, Any], ids: Sequence[str] | None
+    ) -> int:
+        """Run `query` (an UPDATE ending in a WHERE clause) on every row in state `wanted`,
+        or, with `ids`, on exactly those rows: all of them in that state, or none."""
+        async with self._pool.connection() as conn, conn.transaction():
+            if ids is not None:
+                cur = await conn.execute(
+                    "SELECT webhook_id, status FROM outbox WHERE webhook_id = ANY(%s) FOR UPDATE",
+                    (list(ids),),
+                )
+                found = {r["webhook_id"]: r["status"] for r in await cur.fetchall()}
+                check_states(wanted, ids, found)
+                query += " AND webhook_id = ANY(%(ids)s)"
+                params = {**params, "ids": list(ids)}
+            cur = await conn.execute(query, params)  # type: ignore[arg-type]
+            return cur.rowcount
+
     async def replay_dead(self, webhook_ids: Sequence[str] | None = None) -> int:
-        query = (
+        return await self._update_named(
+            "dead",
             "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = %(now)s, "
-            "claimed_until = NULL, claimed_by = NULL WHERE status = 'dead'"
+            "claimed_until = NULL, claimed_by = NULL WHERE status = 'dead'",
+            {"now": utcnow()},
+            webhook_ids,
         )
-        params: dict[str, Any] = {"now": utcnow()}
-        if webhook_ids is not None:
-            query += " AND webhook_id = ANY(%(ids)s)"
-            params["ids"] = list(webhook_ids)
-        return await self._exec(query, params)
+
+    async def retry_pending(
+        self, webhook_ids: Sequence[str] | None = None, *, now: datetime | None = None
+    ) -> int:
+        return await self._update_named(
+            "pending",
+            "UPDATE outbox SET next_attempt_at = least(next_attempt_at, %(now)s) "
+            "WHERE status = 'pending'",
+            {"now": now or utcnow()},
+            webhook_ids,
+        )
 
     # -- endpoint state -------------------------------------------------------------------
 

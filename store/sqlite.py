@@ -26,6 +26,7 @@ from store.base import (
     Store,
     StoredConsent,
     _ChainRow,
+    check_states,
     consent_row_values,
     endpoint_key,
     format_ts,
@@ -353,9 +354,11 @@ class SQLiteStore(Store):
         limit: int,
         lease_seconds: float,
         now: datetime | None = None,
+        due_by: datetime | None = None,
     ) -> list[OutboxRow]:
         now = now or utcnow()
         now_s = format_ts(now)
+        due_s = format_ts(due_by or now)
         until = format_ts(now + timedelta(seconds=lease_seconds))
 
         def _claim() -> list[OutboxRow]:
@@ -366,7 +369,7 @@ class SQLiteStore(Store):
                     "WHERE o.status = 'pending' AND o.next_attempt_at <= ? "
                     "AND (o.claimed_until IS NULL OR o.claimed_until < ?) "
                     "ORDER BY o.next_attempt_at, o.webhook_id LIMIT ?",
-                    (now_s, now_s, limit),
+                    (due_s, now_s, limit),
                 ).fetchall()
                 c.executemany(
                     "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE webhook_id = ?",
@@ -476,13 +479,24 @@ class SQLiteStore(Store):
         counts.update({r["status"]: r["n"] for r in rows})
         return counts
 
-    async def next_due_at(self) -> datetime | None:
-        rows = await self._call(
-            self._read,
+    async def next_due_at(self, *, due_by: datetime | None = None) -> datetime | None:
+        sql = (
             "SELECT min(max(next_attempt_at, coalesce(claimed_until, next_attempt_at))) AS due "
-            "FROM outbox WHERE status = 'pending'",
+            "FROM outbox WHERE status = 'pending'"
         )
+        params: tuple[str, ...] = ()
+        if due_by is not None:
+            sql += " AND next_attempt_at <= ?"
+            params = (format_ts(due_by),)
+        rows = await self._call(self._read, sql, params)
         return parse_ts(rows[0]["due"])
+
+    def _statuses(self, c: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Any]:
+        return {
+            wid: row["status"]
+            for wid in ids
+            for row in c.execute("SELECT status FROM outbox WHERE webhook_id = ?", (wid,))
+        }
 
     async def replay_dead(self, webhook_ids: Sequence[str] | None = None) -> int:
         now_s = format_ts(utcnow())
@@ -495,12 +509,34 @@ class SQLiteStore(Store):
                 )
                 if webhook_ids is None:
                     return c.execute(sql, (now_s,)).rowcount
+                check_states("dead", webhook_ids, self._statuses(c, webhook_ids))
                 return sum(
                     c.execute(sql + " AND webhook_id = ?", (now_s, wid)).rowcount
-                    for wid in webhook_ids
+                    for wid in dict.fromkeys(webhook_ids)
                 )
 
         return await self._call(_replay)
+
+    async def retry_pending(
+        self, webhook_ids: Sequence[str] | None = None, *, now: datetime | None = None
+    ) -> int:
+        now_s = format_ts(now or utcnow())
+
+        def _retry() -> int:
+            with self._tx() as c:
+                sql = (
+                    "UPDATE outbox SET next_attempt_at = min(next_attempt_at, ?) "
+                    "WHERE status = 'pending'"
+                )
+                if webhook_ids is None:
+                    return c.execute(sql, (now_s,)).rowcount
+                check_states("pending", webhook_ids, self._statuses(c, webhook_ids))
+                return sum(
+                    c.execute(sql + " AND webhook_id = ?", (now_s, wid)).rowcount
+                    for wid in dict.fromkeys(webhook_ids)
+                )
+
+        return await self._call(_retry)
 
     # -- endpoint state -------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Literal
 import phonenumbers
 from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 
-from config.section import Section
+from config.section import INVALID, Section
 
 TransferMode = Literal["warm", "cold"]
 RecordingStorage = Literal["server", "s3", "gcp", "azure"]
@@ -204,7 +204,8 @@ class TelephonySettings(Section):
     @classmethod
     def _number_or_sip_uri(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
-            if info.data.get("transfer_mode") == "cold" and not info.data.get("transfer_number"):
+            cold = cls.earlier(info, "transfer_mode") == "cold"
+            if cold and cls.earlier(info, "transfer_number") is None:  # INVALID: given
                 raise ValueError("TRANSFER_MODE=cold needs COLD_TRANSFER_TO or TRANSFER_NUMBER")
             return None
         if value.startswith(("sip:", "sips:")):
@@ -224,7 +225,7 @@ class TelephonySettings(Section):
     @field_validator("recording_storage")
     @classmethod
     def _storage_complete(cls, value: str, info: ValidationInfo) -> str:
-        if not info.data.get("recording_enabled"):
+        if cls.earlier(info, "recording_enabled") is not True:  # off, or its own problem
             return value
         needed = {
             "s3": ("recording_s3_bucket", "recording_s3_access_key", "recording_s3_secret"),
@@ -235,7 +236,7 @@ class TelephonySettings(Section):
                 "recording_azure_container",
             ),
         }.get(value, ())
-        missing = [name.upper() for name in needed if not info.data.get(name)]
+        missing = [name.upper() for name in needed if not cls.earlier(info, name)]
         if missing:
             raise ValueError(f"set {', '.join(missing)} (or RECORDING_STORAGE=server)")
         return value
@@ -247,8 +248,9 @@ class TelephonySettings(Section):
             raise ValueError(
                 "must be an outbound trunk id like ST_abc123 (see `lk sip outbound list`)"
             )
-        warm = info.data.get("transfer_mode") == "warm"
-        if value is None and warm and info.data.get("transfer_number"):
+        warm = cls.earlier(info, "transfer_mode") == "warm"
+        number = cls.earlier(info, "transfer_number")  # given, even if INVALID, needs a trunk
+        if value is None and warm and (number is INVALID or number):
             raise ValueError(
                 "TRANSFER_MODE=warm dials TRANSFER_NUMBER through an outbound trunk: set "
                 "LIVEKIT_SIP_OUTBOUND_TRUNK (or SIP_OUTBOUND_TRUNK) to its id, ST_..."

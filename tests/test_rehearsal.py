@@ -11,16 +11,25 @@ import contextlib
 import ctypes.util
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from store import open_store
+from tests.store.support import (
+    TEST_DATABASE_URL,
+    drop_pg_schema,
+    new_pg_schema,
+    postgres_available,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,12 +117,57 @@ def test_the_question_is_the_first_agent_line_and_the_end_of_the_call_is_shown(
         assert "consent: no" in screen
 
 
-def test_with_the_store_unreachable_the_caller_hears_why_not_silence(tmp_path: Path) -> None:
-    nobody_listens = "postgresql://postgres@127.0.0.1:1/calls"
-    with _console(tmp_path, nobody_listens) as session:
+def test_when_the_store_goes_away_the_caller_hears_why_not_silence(tmp_path: Path) -> None:
+    # (A store unreachable from the start stops the worker at start: test_worker_preflight.)
+    with _store_that_goes_away() as database_url, _console(tmp_path, database_url) as session:
         screen = _wait_for(session, "because of a technical problem")
         # No consent is asked for when it couldn't be recorded.
         assert "Do you consent to this recording?" not in screen
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    for end in (source, sink):
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def _store_that_goes_away() -> Iterator[str]:
+    """A PostgreSQL store whose first connection (the worker's check at start) reaches the
+    test server, and every later one (the call's) is cut: it went away after the start."""
+    ok, reason = postgres_available()
+    if not ok:
+        pytest.skip(reason)
+    server = urlsplit(TEST_DATABASE_URL)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        for n in range(1_000_000):
+            try:
+                client, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            if n > 0:
+                client.close()
+                continue
+            upstream = socket.create_connection((server.hostname, server.port or 5432))
+            for ends in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pump, args=ends, daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    schema = new_pg_schema()
+    credentials = server.netloc.rpartition("@")[0]
+    at = f"{credentials}@" if credentials else ""
+    query = f"{server.query}&" if server.query else ""
+    port = listener.getsockname()[1]
+    try:
+        yield f"postgresql://{at}127.0.0.1:{port}{server.path}?{query}schema={schema}"
+    finally:
+        listener.close()
+        drop_pg_schema(schema)
 
 
 def _stored(database: Path, within: float) -> tuple[list[tuple], list[str]]:

@@ -143,7 +143,10 @@ def test_settings_name_only_forms_that_exist() -> None:
         "FORMS_DEFAULT='intake': no form named 'intake' in "
         f"{Path('forms/templates').resolve()} (forms: customer_feedback, lead_qualification, "
         "patient_intake)",
-        "FORMS_BY_NUMBER: '555' is not an E.164 number like +15550100",
+        # every bad entry, not just the first
+        "FORMS_BY_NUMBER: '555' is not an E.164 number like +15550100; no form named 'x' in "
+        f"{Path('forms/templates').resolve()} (forms: customer_feedback, lead_qualification, "
+        "patient_intake)",
     ]
 
 
