@@ -22,19 +22,19 @@ from livekit.plugins import silero
 import logsafe
 from agents.customer_service import CustomerServiceAgent
 from agents.out_of_service import OutOfServiceAgent
+from call.call import Call
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.record import save_call_record
 from call.session_watch import bind_call
-from call.state import CallState
 from config import Settings, SettingsError, load_settings
 from config.env_file import load_env_file
 from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
-from forms.selection import select_form
 from pipeline.console_audio import portaudio_problem
 from pipeline.models import ModelKit, build_models
 from store import Store, open_store
 from store.probe import store_problem
+from tasks.form_selection import select_form
 from telephony.caller import caller_from_participant
 from telephony.controls import LiveKitCallControls
 
@@ -116,7 +116,7 @@ async def entrypoint(ctx: JobContext) -> None:
         logger.exception("the store is unreachable: answering out of service")
         await _answer_out_of_service(ctx, settings)
         return
-    started: list[CallState] = []
+    started: list[Call] = []
 
     async def finish_call() -> None:
         # Local writes only (LiveKit kills a job that takes ~10 s to shut down); delivery
@@ -138,7 +138,7 @@ async def entrypoint(ctx: JobContext) -> None:
 
 async def _prepare_call(
     ctx: JobContext, settings: Settings, store: Store
-) -> tuple[AgentSession[CallState], CallState]:
+) -> tuple[AgentSession[Call], Call]:
     """Connect, meet the caller, and build the call's session, controls and state."""
     models, participant, session, controls = await _connect_call(ctx, settings)
     caller = caller_from_participant(
@@ -170,12 +170,12 @@ async def _prepare_call(
 
 async def _connect_call(
     ctx: JobContext, settings: Settings
-) -> tuple[ModelKit, rtc.RemoteParticipant, AgentSession[CallState], CallControls]:
+) -> tuple[ModelKit, rtc.RemoteParticipant, AgentSession[Call], CallControls]:
     """Join the room, wait for the caller, and build the session and its call controls."""
     models = call_models(settings)
     await ctx.connect()
     participant = await ctx.wait_for_participant()
-    session: AgentSession[CallState] = AgentSession(
+    session: AgentSession[Call] = AgentSession(
         stt=models.stt,
         llm=models.llm,
         tts=models.tts,

@@ -8,9 +8,9 @@ from typing import Any
 from livekit.agents import Agent, ModelSettings, llm
 from livekit.agents.types import NOT_GIVEN
 
+from call.call import Call
 from call.consent_withdrawal import withdrawal_reply
 from call.fast_path import newest_caller_words
-from call.state import CallState
 
 LANGUAGE_RULE = """
 # Language
@@ -46,7 +46,7 @@ class CallAgent(Agent):
         )
 
     @property
-    def state(self) -> CallState:
+    def state(self) -> Call:
         return self.session.userdata
 
     async def llm_node(

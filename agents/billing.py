@@ -8,7 +8,7 @@ from livekit.agents import RunContext, function_tool, llm
 from pydantic import Field
 
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
-from call.state import CallState
+from call.call import Call
 
 BILLING_INSTRUCTIONS = f"""\
 # Role
@@ -33,7 +33,7 @@ BILLING_GREETING = (
 class BillingAgent(FrontLineAgent):
     department = "billing"
 
-    def __init__(self, state: CallState, *, chat_ctx: llm.ChatContext | None = None) -> None:
+    def __init__(self, state: Call, *, chat_ctx: llm.ChatContext | None = None) -> None:
         super().__init__(
             instructions=BILLING_INSTRUCTIONS.format(company=state.settings.consent.company_name),
             chat_ctx=chat_ctx,
@@ -60,7 +60,7 @@ class BillingAgent(FrontLineAgent):
             invoice_number: The invoice or order number, if the caller gave one.
             disputed_amount: The amount in dispute, if any.
         """
-        self.state.note(
+        self.state.outcome.note(
             "billing_issue",
             summary=summary,
             invoice_number=invoice_number,

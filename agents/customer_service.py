@@ -8,9 +8,9 @@ from livekit.agents import llm
 
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
 from agents.manager import ManagerAgent
-from call.consent_policy import apply_consent
-from call.state import CallState
+from call.call import Call
 from tasks.consent import CollectConsent, ConsentResult
+from tasks.consent_policy import apply_consent
 
 logger = logging.getLogger("consent-agent.front-desk")
 
@@ -38,7 +38,7 @@ AFTER_CONSENT = (
 
 
 class CustomerServiceAgent(FrontLineAgent):
-    def __init__(self, state: CallState, *, chat_ctx: llm.ChatContext | None = None) -> None:
+    def __init__(self, state: Call, *, chat_ctx: llm.ChatContext | None = None) -> None:
         super().__init__(
             instructions=CUSTOMER_SERVICE_INSTRUCTIONS.format(
                 company=state.settings.consent.company_name
@@ -51,12 +51,14 @@ class CustomerServiceAgent(FrontLineAgent):
 
     async def on_enter(self) -> None:
         state = self.state
-        if state.consent is None:
+        if state.outcome.consent is None:
             result = await self._ask_consent(state)
             if not await apply_consent(self.session, state, result):
                 return
         if state.wants_manager:
-            state.note("escalation", to="manager", by=self.label, reason="asked during consent")
+            state.outcome.note(
+                "escalation", to="manager", by=self.label, reason="asked during consent"
+            )
             self.session.update_agent(ManagerAgent.for_call(state, chat_ctx=self.chat_ctx))
             return
         if state.selected_form is not None:
@@ -67,7 +69,7 @@ class CustomerServiceAgent(FrontLineAgent):
             return
         self.session.generate_reply(instructions=AFTER_CONSENT)
 
-    async def _ask_consent(self, state: CallState) -> ConsentResult:
+    async def _ask_consent(self, state: Call) -> ConsentResult:
         task = CollectConsent(
             settings=state.settings.consent,
             keypad=state.caller.is_phone,
@@ -77,6 +79,6 @@ class CustomerServiceAgent(FrontLineAgent):
             return await task
         except Exception:
             # The caller hung up or the session closed with the question open: no consent.
-            ending = "hung_up" if state.caller_left else "session_closed"
+            ending = "hung_up" if state.outcome.caller_left else "session_closed"
             logger.info("consent question ended without an answer (%s)", ending)
             return task.unanswered(ending)

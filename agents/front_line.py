@@ -55,7 +55,7 @@ class FrontLineAgent(CallAgent):
         """
         from agents.manager import ManagerAgent
 
-        self.state.note("escalation", to="manager", by=self.label, reason=reason)
+        self.state.outcome.note("escalation", to="manager", by=self.label, reason=reason)
         logger.info("escalating to manager from %s", self.label)
         return ManagerAgent.for_call(self.state, chat_ctx=self.chat_ctx)
 
@@ -71,5 +71,5 @@ class FrontLineAgent(CallAgent):
             raise ToolError(f"You are {department}: help the caller yourself.")
         from agents.specialists import specialist_for
 
-        self.state.note("routing", to=department, by=self.label)
+        self.state.outcome.note("routing", to=department, by=self.label)
         return specialist_for(department, self.state, chat_ctx=self.chat_ctx)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from livekit.agents import llm
 
 from agents.base import CallAgent
-from call.state import CallState
+from call.call import Call
 from forms.model import Form
-from forms.runner import run_form
+from tasks.form_runner import run_form
 
 FORM_AGENT_INSTRUCTIONS = """\
 # Role
@@ -26,9 +26,7 @@ Spoken, warm, brief: one question at a time. Never read out tool names.
 
 
 class FormAgent(CallAgent):
-    def __init__(
-        self, state: CallState, form: Form, *, chat_ctx: llm.ChatContext | None = None
-    ) -> None:
+    def __init__(self, state: Call, form: Form, *, chat_ctx: llm.ChatContext | None = None) -> None:
         super().__init__(
             instructions=FORM_AGENT_INSTRUCTIONS.format(
                 company=state.settings.consent.company_name,

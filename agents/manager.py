@@ -12,7 +12,8 @@ from pydantic import Field
 
 from agents.base import CallAgent
 from agents.money import GrantRefused, grant_amount
-from call.state import CallState, Grant, GrantKind
+from call.call import Call
+from call.outcome import Grant, GrantKind
 from telephony import callback, transfer
 
 logger = logging.getLogger("consent-agent.manager")
@@ -77,7 +78,7 @@ def _as_sent(context: RunContext) -> None:
 class ManagerAgent(CallAgent):
     def __init__(
         self,
-        state: CallState,
+        state: Call,
         *,
         chat_ctx: llm.ChatContext | None = None,
         llm_model: llm.LLM | None = None,
@@ -98,7 +99,7 @@ class ManagerAgent(CallAgent):
         )
 
     @classmethod
-    def for_call(cls, state: CallState, *, chat_ctx: llm.ChatContext) -> ManagerAgent:
+    def for_call(cls, state: Call, *, chat_ctx: llm.ChatContext) -> ManagerAgent:
         """The manager with its own voice (and model, if configured)."""
         return cls(
             state,
@@ -108,7 +109,7 @@ class ManagerAgent(CallAgent):
         )
 
     async def on_enter(self) -> None:
-        self.state.note("manager_joined")
+        self.state.outcome.note("manager_joined")
         self.session.generate_reply(instructions=MANAGER_GREETING)
 
     @function_tool()
@@ -152,7 +153,7 @@ class ManagerAgent(CallAgent):
     @function_tool()
     async def transfer_to_human(
         self,
-        context: RunContext[CallState],
+        context: RunContext[Call],
         reason: Annotated[str, Field(min_length=3, max_length=300)],
     ) -> None:
         """Transfer the caller to a person on our team (the configured line; you never choose
@@ -167,7 +168,7 @@ class ManagerAgent(CallAgent):
     @function_tool()
     async def request_callback(
         self,
-        context: RunContext[CallState],
+        context: RunContext[Call],
         reason: Annotated[str, Field(min_length=3, max_length=300)],
     ) -> None:
         """Arrange for our team to call the caller back. Use only after the caller accepted
@@ -194,19 +195,19 @@ class ManagerAgent(CallAgent):
             _as_sent(context)
             value = grant_amount(amount, asked_currency, line=currency)
         except GrantRefused as exc:
-            state.note("grant_refused", kind=kind, amount=str(amount), problem=str(exc))
+            state.outcome.note("grant_refused", kind=kind, amount=str(amount), problem=str(exc))
             raise ToolError(str(exc)) from None
-        already = state.granted_total(kind)
+        already = state.outcome.granted_total(kind)
         if already + value > limit:
             left = max(limit - already, Decimal(0))
             asked = f"{value} {currency}" if value.adjusted() < 20 else "that amount"
-            state.note("grant_refused", kind=kind, amount=str(value), limit=str(limit))
+            state.outcome.note("grant_refused", kind=kind, amount=str(value), limit=str(limit))
             raise ToolError(
                 f"A {kind} of {asked} is above your authority: at most {left} "
                 f"{currency} more on this call. Offer up to that, or a transfer to a person."
             )
         grant = Grant(kind=kind, amount=value, currency=currency, reason=reason)
-        state.grants.append(grant)
-        state.note("grant", kind=kind, amount=str(value), currency=currency, reason=reason)
+        state.outcome.grants.append(grant)
+        state.outcome.note("grant", kind=kind, amount=str(value), currency=currency, reason=reason)
         logger.info("manager granted a %s of %s %s", kind, value, currency)
         return f"{kind.capitalize()} of {value} {currency} issued."

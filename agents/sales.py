@@ -8,7 +8,7 @@ from livekit.agents import Agent, RunContext, ToolError, function_tool, llm
 from pydantic import Field
 
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
-from call.state import CallState
+from call.call import Call
 
 SALES_INSTRUCTIONS = f"""\
 # Role
@@ -34,7 +34,7 @@ SALES_GREETING = (
 class SalesAgent(FrontLineAgent):
     department = "sales"
 
-    def __init__(self, state: CallState, *, chat_ctx: llm.ChatContext | None = None) -> None:
+    def __init__(self, state: Call, *, chat_ctx: llm.ChatContext | None = None) -> None:
         super().__init__(
             instructions=SALES_INSTRUCTIONS.format(company=state.settings.consent.company_name),
             chat_ctx=chat_ctx,
@@ -59,7 +59,7 @@ class SalesAgent(FrontLineAgent):
             product: The product or plan the caller is interested in.
             notes: Anything else that matters (team size, timeline, budget).
         """
-        self.state.note("sales_interest", product=product, notes=notes)
+        self.state.outcome.note("sales_interest", product=product, notes=notes)
         return "Recorded for the sales team."
 
     @function_tool()
@@ -72,5 +72,5 @@ class SalesAgent(FrontLineAgent):
         if settings.forms_sales_form is None:
             raise ToolError("Lead qualification isn't set up: record the interest instead.")
         form = settings.library.get(settings.forms_sales_form)
-        self.state.note("form_requested", form=form.name, by=self.label)
+        self.state.outcome.note("form_requested", form=form.name, by=self.label)
         return FormAgent(self.state, form, chat_ctx=self.chat_ctx)

@@ -8,7 +8,7 @@ from agents.billing import BillingAgent
 from agents.front_line import Department, FrontLineAgent
 from agents.sales import SalesAgent
 from agents.support import SupportAgent
-from call.state import CallState
+from call.call import Call
 
 SPECIALISTS: dict[Department, type[BillingAgent | SupportAgent | SalesAgent]] = {
     "billing": BillingAgent,
@@ -18,6 +18,6 @@ SPECIALISTS: dict[Department, type[BillingAgent | SupportAgent | SalesAgent]] = 
 
 
 def specialist_for(
-    department: Department, state: CallState, *, chat_ctx: llm.ChatContext
+    department: Department, state: Call, *, chat_ctx: llm.ChatContext
 ) -> FrontLineAgent:
     return SPECIALISTS[department](state, chat_ctx=chat_ctx)

@@ -8,7 +8,7 @@ from livekit.agents import RunContext, function_tool, llm
 from pydantic import Field
 
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
-from call.state import CallState
+from call.call import Call
 
 SUPPORT_INSTRUCTIONS = f"""\
 # Role
@@ -35,7 +35,7 @@ Severity = Literal["low", "normal", "urgent"]
 class SupportAgent(FrontLineAgent):
     department = "support"
 
-    def __init__(self, state: CallState, *, chat_ctx: llm.ChatContext | None = None) -> None:
+    def __init__(self, state: Call, *, chat_ctx: llm.ChatContext | None = None) -> None:
         super().__init__(
             instructions=SUPPORT_INSTRUCTIONS.format(company=state.settings.consent.company_name),
             chat_ctx=chat_ctx,
@@ -60,5 +60,5 @@ class SupportAgent(FrontLineAgent):
             summary: The problem and what was already tried.
             severity: urgent only if the caller cannot work at all.
         """
-        self.state.note("support_ticket", summary=summary, severity=severity)
+        self.state.outcome.note("support_ticket", summary=summary, severity=severity)
         return "Ticket opened; the support team will follow up."

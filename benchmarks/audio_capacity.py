@@ -250,9 +250,6 @@ async def run_level(n: int, seconds: float, turn_detection: str = "builtin") -> 
 
     # every module a call uses is imported before the clock starts: imports are per process
     import agents.customer_service  # noqa: F401
-    import call.controls
-    import call.journal
-    import call.state  # noqa: F401
     import offline.audio
     import offline.audio_call  # noqa: F401
     from config.settings import load_settings

@@ -203,7 +203,7 @@ async def postgres_available() -> tuple[bool, str]:
 
 
 def _settings(base: str):
-    from delivery.settings import DeliverySettings
+    from config.delivery import DeliverySettings
 
     return DeliverySettings(webhook_url=f"{base}/hooks", webhook_secret=SECRET)
 

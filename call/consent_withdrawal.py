@@ -17,7 +17,7 @@ import logging
 from livekit.agents import AgentSession
 from livekit.agents.voice.events import ConversationItemAddedEvent
 
-from call.state import CallState
+from call.call import Call
 from store.records import ConsentRecord, utcnow
 
 logger = logging.getLogger("consent-agent.consent")
@@ -26,11 +26,11 @@ logger = logging.getLogger("consent-agent.consent")
 ANSWERS_WITHDRAWAL = "answers_consent_withdrawal"
 
 
-def _consented(state: CallState) -> bool:
-    return state.consent is not None and state.consent.decision
+def _consented(state: Call) -> bool:
+    return state.outcome.consent is not None and state.outcome.consent.decision
 
 
-def withdrawal_reply(state: CallState, words: str) -> str | None:
+def withdrawal_reply(state: Call, words: str) -> str | None:
     """The confirmation to say instead of a model reply, when the caller's whole turn is a
     withdrawal of their yes (said again after a withdrawal, it is confirmed again)."""
     consent = state.settings.consent
@@ -39,14 +39,14 @@ def withdrawal_reply(state: CallState, words: str) -> str | None:
     return None
 
 
-def watch_for_withdrawal(session: AgentSession[CallState], state: CallState) -> None:
+def watch_for_withdrawal(session: AgentSession[Call], state: Call) -> None:
     def on_item(event: ConversationItemAddedEvent) -> None:
         item = event.item
         if item.type != "message" or item.role != "user":
             return
         words = item.text_content or ""
         grammar = state.settings.consent.grammar
-        if not _consented(state) or state.consent_withdrawn_at is not None:
+        if not _consented(state) or state.outcome.consent_withdrawn_at is not None:
             return
         matched = grammar.withdrawal_in(words)
         if matched is None:
@@ -59,18 +59,18 @@ def watch_for_withdrawal(session: AgentSession[CallState], state: CallState) -> 
     session.on("conversation_item_added", on_item)
 
 
-def withdraw(state: CallState, words: str, matched: str) -> None:
+def withdraw(state: Call, words: str, matched: str) -> None:
     """Stop the recording and chain the withdrawal, off the caller's path."""
-    assert state.consent is not None
-    state.consent_withdrawn_at = utcnow()
-    state.note("consent_withdrawn", egress_id=state.egress_id)
+    assert state.outcome.consent is not None
+    state.outcome.consent_withdrawn_at = utcnow()
+    state.outcome.note("consent_withdrawn", egress_id=state.outcome.egress_id)
     logger.info("consent withdrawn mid-call; stopping the recording")
     state.journal.spawn(_stop_and_record(state, words, matched), what="consent withdrawal")
 
 
-async def _stop_and_record(state: CallState, words: str, matched: str) -> None:
-    consent = state.consent
-    assert consent is not None and state.consent_withdrawn_at is not None
+async def _stop_and_record(state: Call, words: str, matched: str) -> None:
+    consent = state.outcome.consent
+    assert consent is not None and state.outcome.consent_withdrawn_at is not None
     error: str | None = None
     try:
         await state.controls.stop_recording()
@@ -78,17 +78,19 @@ async def _stop_and_record(state: CallState, words: str, matched: str) -> None:
         error = f"recording not stopped: {type(exc).__name__}: {exc}"
         logger.warning("could not stop the recording after a withdrawal: %s", exc)
     if error is not None:
-        state.note("recording_stop_failed", egress_id=state.egress_id, error=error)
-    elif state.egress_id:
-        state.note("recording_stopped", egress_id=state.egress_id, reason="consent withdrawn")
-    await state.journal.store.append_consent(
+        state.outcome.note("recording_stop_failed", egress_id=state.outcome.egress_id, error=error)
+    elif state.outcome.egress_id:
+        state.outcome.note(
+            "recording_stopped", egress_id=state.outcome.egress_id, reason="consent withdrawn"
+        )
+    await state.journal.append_consent(
         ConsentRecord(
             kind="withdrawal",
             job_id=state.job_id,
             room=state.room,
             caller=state.caller,
             asked_at=consent.asked_at,
-            answered_at=state.consent_withdrawn_at,
+            answered_at=state.outcome.consent_withdrawn_at,
             wording=consent.wording,
             wording_version=consent.wording_version,
             method="voice",
@@ -97,7 +99,7 @@ async def _stop_and_record(state: CallState, words: str, matched: str) -> None:
             ending="withdrawn",
             matched=matched,
             language=state.settings.consent.consent_language,
-            egress_id=state.egress_id,
+            egress_id=state.outcome.egress_id,
             recording_error=error,
         )
     )

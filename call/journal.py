@@ -29,10 +29,6 @@ class Journal:
         self._pending: set[asyncio.Task[Any]] = set()
         self.failures: list[str] = []
 
-    @property
-    def store(self) -> RecordStore:
-        return self._store
-
     def spawn(self, work: Awaitable[Any], *, what: str) -> asyncio.Task[Any]:
         """Run `work` in the background; `flush()` waits for it."""
 
@@ -49,8 +45,13 @@ class Journal:
         task.add_done_callback(self._pending.discard)
         return task
 
-    def append_consent(self, record: ConsentRecord) -> asyncio.Task[Any]:
-        return self.spawn(self._store.append_consent(record), what="consent record")
+    async def append_consent(self, record: ConsentRecord) -> Any:
+        """Append a consent row (await it inside a spawned write)."""
+        return await self._store.append_consent(record)
+
+    async def save_call(self, record: CallRecord) -> str:
+        """Store the call record and its outbox row (await it inside a spawned write)."""
+        return await self._store.save_call(record)
 
     async def flush(self, within: float = 5.0) -> bool:
         """Wait for every background write; False if some didn't finish in time."""

@@ -9,19 +9,21 @@ from livekit import rtc
 from livekit.agents import AgentSession
 from livekit.agents.voice.events import CloseEvent, ErrorEvent
 
+from call.call import Call
 from call.consent_withdrawal import watch_for_withdrawal
 from call.record import save_call_record
-from call.state import CallState
 
 logger = logging.getLogger("consent-agent.session")
 
 
-def watch_session(session: AgentSession[CallState], state: CallState) -> None:
+def watch_session(session: AgentSession[Call], state: Call) -> None:
     def on_error(ev: ErrorEvent) -> None:
         error = ev.error
         recoverable = bool(getattr(error, "recoverable", False))
         kind = getattr(error, "type", type(error).__name__)
-        state.note("model_error", source=kind, recoverable=recoverable, error=str(error.error))
+        state.outcome.note(
+            "model_error", source=kind, recoverable=recoverable, error=str(error.error)
+        )
         if recoverable or session._is_closing():
             return
         # No fallback answered: the caller must not be left in silence.
@@ -35,11 +37,11 @@ def watch_session(session: AgentSession[CallState], state: CallState) -> None:
         session.say(line[kind])
 
     def on_close(ev: CloseEvent) -> None:
-        state.ended_reason = ev.reason.value
+        state.outcome.closed(ev.reason.value)
         if ev.reason.value == "participant_disconnected":
-            state.caller_left = True
+            state.outcome.left()
         if ev.error is not None:
-            state.note("session_error", error=str(ev.error.error))
+            state.outcome.note("session_error", error=str(ev.error.error))
         # Store the record as soon as the conversation is over, not only in the job's
         # shutdown: it is then safe even if the process dies before shutdown completes.
         # (Stored once: the shutdown finds it already there.)
@@ -53,7 +55,7 @@ class _Participant(Protocol):
     identity: str
 
 
-def watch_caller(room: rtc.Room, caller_identity: str, state: CallState) -> None:
+def watch_caller(room: rtc.Room, caller_identity: str, state: Call) -> None:
     """Know the caller hung up the moment they leave the room.
 
     The session's own close event comes only after its agents are torn down, and by then
@@ -63,24 +65,24 @@ def watch_caller(room: rtc.Room, caller_identity: str, state: CallState) -> None
 
     def on_disconnected(participant: _Participant) -> None:
         if participant.identity == caller_identity:
-            state.caller_left = True
+            state.outcome.left()
 
     room.on("participant_disconnected", on_disconnected)
 
 
 def bind_call(
-    session: AgentSession[CallState],
+    session: AgentSession[Call],
     *,
     livekit_room: rtc.Room | None = None,
     caller_identity: str | None = None,
     **fields: Any,
-) -> CallState:
+) -> Call:
     """Create the call's state, attach it to the session, and start watching both.
 
     The one way a call is assembled: the worker, the offline harnesses and the
     benchmarks all go through here.
     """
-    state = CallState(**fields)
+    state = Call(**fields)
     session.userdata = state
     watch_session(session, state)
     watch_for_withdrawal(session, state)

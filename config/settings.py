@@ -15,15 +15,15 @@ from pydantic import AliasChoices, ValidationError
 from pydantic_settings.exceptions import SettingsError as SourceError
 
 from config.consent import ConsentSettings
+from config.delivery import DeliverySettings
+from config.forms import FormSettings
 from config.livekit import LiveKitSettings
 from config.manager import ManagerSettings
 from config.models import ModelSettings
 from config.section import Section
 from config.store import StoreSettings
+from config.telephony import TelephonySettings
 from config.wording import WordingSettings
-from delivery.settings import DeliverySettings
-from forms.settings import FormSettings
-from telephony.settings import TelephonySettings
 
 
 class SettingsError(Exception):

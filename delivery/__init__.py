@@ -6,7 +6,7 @@ sender.start()           # background task; sender.notify() after store.save_cal
 await sender.aclose()
 """
 
+from config.delivery import DeliverySettings
 from delivery.sender import OutboxSender, SendStats, next_delay, parse_retry_after
-from delivery.settings import DeliverySettings
 
 __all__ = ["DeliverySettings", "OutboxSender", "SendStats", "next_delay", "parse_retry_after"]

@@ -18,10 +18,10 @@ import sys
 from pydantic import ValidationError
 
 import logsafe
+from config.delivery import DeliverySettings
 from config.env_file import load_env_file
 from config.store import StoreSettings
 from delivery.sender import WORKER_POLL_SECONDS, OutboxSender, SendStats
-from delivery.settings import DeliverySettings
 from store import open_store
 from store.probe import describe_open_error
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from standardwebhooks import Webhook
 
-from delivery.settings import DeliverySettings, is_loopback
+from config.delivery import DeliverySettings, is_loopback
 from store import OutboxRow, Store
 
 logger = logging.getLogger("delivery.sender")

@@ -15,10 +15,10 @@ import os
 import sys
 from pathlib import Path
 
-from config.env_file import load_env_file
-from forms.loader import FormError, form_files, load_files, load_form, load_library
+from dotenv import find_dotenv, load_dotenv
+
+from forms.loader import TEMPLATES_DIR, FormError, form_files, load_files, load_form, load_library
 from forms.schema import payload_schema, results_schema
-from forms.settings import TEMPLATES_DIR
 
 
 def _default_dir() -> Path:
@@ -76,5 +76,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    load_env_file()
+    # .env.local (FORMS_DIR), found as the worker finds it; variables already set win.
+    load_dotenv(find_dotenv(".env.local", usecwd=True))
     sys.exit(main())

@@ -22,6 +22,7 @@ from forms.model import FIELD_TYPES, Form, FormEnding, FormField
 from forms.yaml_source import SourceError, decode_utf8, parse_yaml
 
 FORM_SUFFIXES = (".yaml", ".yml")
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"  # the forms that ship
 
 _KEY_HINTS = {
     "name": "give it a lower_snake_case name",

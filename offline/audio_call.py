@@ -32,10 +32,10 @@ from livekit.agents.voice.events import (
     UserStateChangedEvent,
 )
 
+from call.call import Call
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.session_watch import bind_call
-from call.state import CallState
 from config.settings import Settings, load_settings
 from offline.audio import (
     CallerMic,
@@ -99,8 +99,8 @@ def audio_session(
 
 @dataclass
 class AudioCall:
-    session: AgentSession[CallState]
-    state: CallState
+    session: AgentSession[Call]
+    state: Call
     llm: ScriptedLLM
     store: Store
     caller: CallerMic
@@ -109,7 +109,7 @@ class AudioCall:
     vad: LoudnessVAD
     front_desk_voice: ScriptedVoice
     manager_voice: ScriptedVoice
-    agent_factory: Callable[[CallState], Agent]
+    agent_factory: Callable[[Call], Agent]
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_event: CloseEvent | None = None
     closed_at: float = 0.0  # time.time() when the session closed
@@ -165,7 +165,7 @@ class AudioCall:
         return self.close_event
 
     async def hang_up(self) -> None:
-        self.state.caller_left = True
+        self.state.outcome.left()
         self.caller.hang_up()
         self.session._close_soon(reason=CloseReason.PARTICIPANT_DISCONNECTED, drain=False)
         await self.wait_closed()
@@ -186,8 +186,8 @@ async def audio_call(
     settings: Settings | None = None,
     database_path: Path | None = None,
     pace: Pace = TEST_PACE,
-    controls: Callable[[AgentSession[CallState]], CallControls] = SessionOnlyControls,
-    agent: Callable[[CallState], Agent] = default_agent,
+    controls: Callable[[AgentSession[Call]], CallControls] = SessionOnlyControls,
+    agent: Callable[[Call], Agent] = default_agent,
     job_id: str = "AJ_audio",
     room: str = "audio-room",
     **state_fields: Any,
@@ -204,7 +204,7 @@ async def audio_call(
     front = ScriptedVoice(FRONT_DESK_VOICE, pace=pace)
     manager = ScriptedVoice(MANAGER_VOICE, pace=pace)
 
-    session: AgentSession[CallState] = audio_session(
+    session: AgentSession[Call] = audio_session(
         llm=scripted, stt=ear, vad=vad, tts=front, pace=pace
     )
     session.input.audio = caller

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from livekit.agents import AgentSession
 from livekit.agents.voice.events import CloseEvent, ConversationItemAddedEvent
 
+from call.call import Call
 from call.livekit_compat import end_of_run, inside_run
-from call.state import CallState
 
 
 def _rich_print() -> Callable[[str, str], None]:
@@ -34,8 +34,8 @@ def _rich_print() -> Callable[[str, str], None]:
 
 
 def show_call_in_console(
-    session: AgentSession[CallState],
-    state: CallState,
+    session: AgentSession[Call],
+    state: Call,
     show: Callable[[str, str], None] | None = None,
 ) -> None:
     """Print the agents' own lines and the call's end (`show(label, text)`)."""
@@ -50,7 +50,7 @@ def show_call_in_console(
         # The console prints a typed turn's lines once the turn is over: end after them.
         await end_of_run(session)
         await asyncio.sleep(0.3)  # the console polls for the turn's end every 0.1 s
-        consent = state.consent
+        consent = state.outcome.consent
         decided = "no answer" if consent is None else ("yes" if consent.decision else "no")
         printer(
             "Call ended",

@@ -26,10 +26,10 @@ from livekit.agents.voice.agent_session import SessionConnectOptions
 from livekit.agents.voice.events import CloseEvent, CloseReason
 from livekit.agents.voice.run_result import RunResult
 
+from call.call import Call
 from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.session_watch import bind_call
-from call.state import CallState
 from config.settings import Settings, load_settings
 from offline.scripted_llm import Brain, ScriptedLLM
 from pipeline.models import ModelKit
@@ -44,11 +44,11 @@ FAST_CONN = SessionConnectOptions(
 
 @dataclass
 class OfflineCall:
-    session: AgentSession[CallState]
-    state: CallState
+    session: AgentSession[Call]
+    state: Call
     llm: lk_llm.LLM
     store: Store
-    agent_factory: Callable[[CallState], Agent]
+    agent_factory: Callable[[Call], Agent]
     room: rtc.Room
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_event: CloseEvent | None = None
@@ -104,7 +104,7 @@ class OfflineCall:
         return self.session.current_agent
 
 
-def default_agent(state: CallState) -> Agent:
+def default_agent(state: Call) -> Agent:
     from agents.customer_service import CustomerServiceAgent
 
     return CustomerServiceAgent(state)
@@ -118,8 +118,8 @@ async def offline_call(
     store: Store | None = None,
     database_path: Path | None = None,
     models: ModelKit | None = None,
-    controls: Callable[[AgentSession[CallState]], CallControls] = SessionOnlyControls,
-    agent: Callable[[CallState], Agent] = default_agent,
+    controls: Callable[[AgentSession[Call]], CallControls] = SessionOnlyControls,
+    agent: Callable[[Call], Agent] = default_agent,
     session_llm: lk_llm.LLM | None = None,
     job_id: str = "AJ_offline",
     room: str = "offline-room",
@@ -131,7 +131,7 @@ async def offline_call(
     if store is None:
         path = database_path or Path(f"/tmp/consent-agent-{id(scripted)}.db")
         store = await open_store(f"sqlite:///{path}")
-    session: AgentSession[CallState] = AgentSession(
+    session: AgentSession[Call] = AgentSession(
         llm=scripted,
         vad=None,
         turn_handling={"turn_detection": None},

@@ -8,7 +8,7 @@
 - `telephony.briefing`: what the colleague is told, every phone number and email withheld.
 - `telephony.callback`: the callback offer and request, only ever to a number the caller
   called from or said.
-- `telephony.settings`: `TelephonySettings`.
+- `config.telephony`: `TelephonySettings`.
 
-This module imports nothing itself: `config.settings` imports `telephony.settings`.
+This module imports nothing itself: `config.settings` imports `config.telephony`.
 """

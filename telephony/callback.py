@@ -22,7 +22,8 @@ import phonenumbers
 from livekit.agents import RunContext, ToolError, llm
 from livekit.agents.beta.workflows import GetPhoneNumberResult, GetPhoneNumberTask
 
-from call.state import CallbackRequest, CallbackSource, CallState
+from call.call import Call
+from call.outcome import CallbackRequest, CallbackSource
 from logsafe.contacts import digit_runs
 from telephony.caller import mask_number
 
@@ -44,7 +45,7 @@ NOT_CALLABLE = (
 )
 
 
-def callback_offer(state: CallState) -> str:
+def callback_offer(state: Call) -> str:
     """What a caller is offered when no one can take them: a call back only if we have
     their number; otherwise, to take a number for the call back."""
     settings = state.settings.telephony
@@ -111,7 +112,7 @@ class CallbackNumberTask(GetPhoneNumberTask):
 
 
 async def request_callback(
-    context: RunContext[CallState], *, reason: str, chat_ctx: llm.ChatContext | None = None
+    context: RunContext[Call], *, reason: str, chat_ctx: llm.ChatContext | None = None
 ) -> None:
     """Record that the caller wants a call back, at their own number or one they say now.
     Returns nothing on purpose: what the caller hears next is said here."""
@@ -120,23 +121,25 @@ async def request_callback(
     settings = state.settings.telephony
     number: str | None = state.caller.phone_number
     source: CallbackSource = "caller_id"
-    if number is None and state.callback is not None:  # they already gave one on this call
-        number, source = state.callback.number, state.callback.source
+    if number is None and state.outcome.callback is not None:  # they already gave one on this call
+        number, source = state.outcome.callback.number, state.outcome.callback.source
     if number is None:
         number, source = await _number_from_caller(state, chat_ctx), "given_by_caller"
     if number is None:
-        state.note("callback_not_arranged", reason=reason, detail="the caller gave no number")
+        state.outcome.note(
+            "callback_not_arranged", reason=reason, detail="the caller gave no number"
+        )
         logger.info("callback not arranged: no number to call")
         line = settings.callback_not_arranged
     else:
         _record(state, number, source, reason)  # asked for and given: kept even if they left
         line = settings.callback_confirmed
-    if not (state.caller_left or session._closing):  # else no one is left to tell
+    if not (state.outcome.caller_left or session._closing):  # else no one is left to tell
         await session.say(line)
     return None
 
 
-async def _number_from_caller(state: CallState, chat_ctx: llm.ChatContext | None) -> str | None:
+async def _number_from_caller(state: Call, chat_ctx: llm.ChatContext | None) -> str | None:
     region = state.settings.telephony.phone_default_region
     task = CallbackNumberTask(region=region, chat_ctx=chat_ctx)
     try:
@@ -147,8 +150,8 @@ async def _number_from_caller(state: CallState, chat_ctx: llm.ChatContext | None
     return result.phone_number
 
 
-def _record(state: CallState, number: str, source: CallbackSource, reason: str) -> None:
+def _record(state: Call, number: str, source: CallbackSource, reason: str) -> None:
     request = CallbackRequest(number=number, source=source, reason=reason)
-    state.callback = request
-    state.note("callback_requested", number=number, source=source, reason=reason)
+    state.outcome.callback = request
+    state.outcome.note("callback_requested", number=number, source=source, reason=reason)
     logger.info("callback requested to %s (%s)", mask_number(number), source)

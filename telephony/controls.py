@@ -30,8 +30,8 @@ from livekit.agents import AgentSession, llm
 from livekit.agents.voice.events import CloseEvent
 
 from call.controls import RecordingStart, TransferAttempt, TransferOutcome
+from config.telephony import TelephonySettings
 from telephony.caller import mask_number
-from telephony.settings import TelephonySettings
 from telephony.transfer import HumanTransferTask, outcome_of_sip_code, outcome_of_sip_error
 
 logger = logging.getLogger("consent-agent.telephony")

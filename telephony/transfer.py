@@ -8,7 +8,7 @@
   Then the AI says so and leaves (its session closes; the room and the call stay up).
 - cold: a blind SIP transfer of the caller (`TransferSIPParticipant`).
 
-Every failure is recorded (`state.note("transfer", outcome=...)`) and, if the caller is
+Every failure is recorded (`state.outcome.note("transfer", outcome=...)`) and, if the caller is
 still on the line, answered with its own line from settings and a callback offer
 (`telephony.callback`: a call back if we have their number, else to take one); the
 caller's yes reaches `request_callback`. The number dialled is always the configured one:
@@ -30,12 +30,12 @@ from livekit.agents.types import NOT_GIVEN
 from livekit.agents.voice.background_audio import AudioConfig
 from livekit.agents.voice.events import CloseEvent
 
+from call.call import Call
 from call.controls import TransferAttempt, TransferOutcome
-from call.state import CallState
+from config.telephony import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
 from telephony.briefing import briefing_extra, briefing_history, briefing_regions
 from telephony.callback import callback_offer
 from telephony.caller import mask_number
-from telephony.settings import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
 
 logger = logging.getLogger("consent-agent.transfer")
 
@@ -207,15 +207,15 @@ def failure_line(settings: TelephonySettings, outcome: TransferOutcome) -> str:
 
 
 async def transfer_to_human(
-    context: RunContext[CallState], *, reason: str, chat_ctx: llm.ChatContext
+    context: RunContext[Call], *, reason: str, chat_ctx: llm.ChatContext
 ) -> None:
     """Run the configured transfer from inside a tool. Returns nothing on purpose: what the
     caller hears next is said here, so no model round trip follows."""
-    session: AgentSession[CallState] = context.session
+    session: AgentSession[Call] = context.session
     state = session.userdata
     settings = state.settings.telephony
     mode = settings.transfer_mode
-    state.note("transfer_requested", mode=mode, reason=reason)
+    state.outcome.note("transfer_requested", mode=mode, reason=reason)
 
     attempt: TransferAttempt
     cold_without_line = mode == "cold" and not state.caller.is_phone
@@ -228,8 +228,7 @@ async def transfer_to_human(
         else:
             attempt = await _warm_transfer(state, chat_ctx=chat_ctx, reason=reason)
 
-    state.transfer_outcome = attempt.outcome
-    state.note("transfer", mode=mode, outcome=attempt.outcome, detail=attempt.detail)
+    state.outcome.note("transfer", mode=mode, outcome=attempt.outcome, detail=attempt.detail)
     if attempt.connected:
         logger.info("transfer connected (%s); the AI leaves the call", mode)
         if mode == "warm":
@@ -239,16 +238,13 @@ async def transfer_to_human(
         return None
 
     logger.warning("transfer %s: %s (%s)", mode, attempt.outcome, attempt.detail)
-    if attempt.outcome == "caller_hung_up" or state.caller_left or session._closing:
+    if attempt.outcome == "caller_hung_up" or state.outcome.caller_left or session._closing:
         return None  # no one left to tell
-    state.callback_offered = True
     await session.say(f"{failure_line(settings, attempt.outcome)} {callback_offer(state)}")
     return None
 
 
-async def _warm_transfer(
-    state: CallState, *, chat_ctx: llm.ChatContext, reason: str
-) -> TransferAttempt:
+async def _warm_transfer(state: Call, *, chat_ctx: llm.ChatContext, reason: str) -> TransferAttempt:
     task = state.controls.warm_transfer_task(chat_ctx=chat_ctx, reason=reason)
     if task is None:
         return TransferAttempt("unavailable", "warm transfer not available on this call")

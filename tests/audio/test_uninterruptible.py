@@ -38,14 +38,16 @@ async def test_the_consent_question_plays_to_the_end_when_the_caller_talks_over_
         assert question.heard_text == QUESTION
         assert await call.assistant_line(0) == (QUESTION, False)
         # what the caller said over the question is not an answer to it
-        assert call.state.consent is None
+        assert call.state.outcome.consent is None
         assert call.llm.requests == []
 
         await call.caller.pauses(0.5)
         await call.caller.says("Yes, that's fine")
         reply = await call.next_playback()
         assert reply.text == HOW_CAN_I_HELP
-        assert call.state.consent is not None and call.state.consent.decision is True
+        assert (
+            call.state.outcome.consent is not None and call.state.outcome.consent.decision is True
+        )
 
 
 async def test_the_no_consent_goodbye_plays_to_the_end_then_the_call_ends(
@@ -70,7 +72,7 @@ async def test_the_no_consent_goodbye_plays_to_the_end_then_the_call_ends(
         assert goodbye.played_to_the_end
         assert closed.reason.value == "user_initiated"
         assert goodbye.finished_at is not None and call.closed_at >= goodbye.finished_at
-        assert call.state.status == "declined"
+        assert call.state.outcome.status == "declined"
         records = await call.consent_records()
         assert [(r.decision, r.answer_text) for r in records] == [(False, "No, I don't want that")]
 

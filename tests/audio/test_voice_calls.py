@@ -133,5 +133,5 @@ async def test_an_escalation_survives_the_caller_interrupting_the_manager(
         # the manager's model answered, with the caller's words in its context
         assert _at_manager(call.llm.requests[-1])
         assert call.llm.requests[-1].user_said("charged me twice")
-        escalations = [e for e in call.state.events if e["type"] == "escalation"]
+        escalations = [e for e in call.state.outcome.events if e["type"] == "escalation"]
         assert len(escalations) == 1

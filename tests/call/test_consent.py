@@ -67,8 +67,8 @@ async def test_caller_says_no_hears_goodbye_and_the_call_ends(
         assert call_.llm.requests == []  # no model round trip at all on a plain no
         records = await call_.consent_records()
         assert [(r.decision, r.ending) for r in records] == [(False, "answered")]
-        assert call_.state.status == "declined"
-        assert call_.state.egress_id is None
+        assert call_.state.outcome.status == "declined"
+        assert call_.state.outcome.egress_id is None
 
 
 async def test_caller_says_no_and_the_call_goes_on_unrecorded(
@@ -86,7 +86,7 @@ async def test_caller_says_no_and_the_call_goes_on_unrecorded(
         assert len(call_.llm.requests) == 1
         records = await call_.consent_records()
         assert [r.decision for r in records] == [False]
-        assert call_.state.egress_id is None
+        assert call_.state.outcome.egress_id is None
 
 
 async def test_an_unclear_answer_gets_one_clarifying_question_then_yes(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ async def test_what_whisper_made_of_i_wont_agree_is_confirmed_and_a_no_ends_it(
         assert spoken(result) == [GOODBYE]
         records = await call_.consent_records()
         assert [(r.decision, r.matched) for r in records] == [(False, "refusal:no")]
-        assert call_.state.egress_id is None
+        assert call_.state.outcome.egress_id is None
 
 
 @pytest.mark.parametrize(
@@ -194,7 +194,7 @@ async def test_the_model_cannot_record_a_yes_the_caller_did_not_say(
         assert output.is_error and "not a clear yes" in output.output
         assert spoken(result) == [ANSWERED]
         assert await call_.consent_records() == []
-        assert call_.state.egress_id is None
+        assert call_.state.outcome.egress_id is None
 
 
 async def test_two_unclear_answers_mean_no_consent(tmp_path: Path, make_settings) -> None:
@@ -219,7 +219,7 @@ async def test_hanging_up_during_the_question_is_no_consent(tmp_path: Path) -> N
 
         records = await call_.consent_records()
         assert [(r.decision, r.method, r.ending) for r in records] == [(False, "none", "hung_up")]
-        assert call_.state.status == "caller_hung_up"
+        assert call_.state.outcome.status == "caller_hung_up"
         assert call_.llm.requests == []
 
 
@@ -268,4 +268,4 @@ async def test_after_a_no_the_decision_cannot_be_changed(tmp_path: Path, make_se
         assert tool_calls(result) == []
         records = await call_.consent_records()
         assert [r.decision for r in records] == [False]
-        assert call_.state.egress_id is None
+        assert call_.state.outcome.egress_id is None

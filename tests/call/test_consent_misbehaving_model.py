@@ -50,7 +50,7 @@ async def _call(answers: list[str]) -> tuple[list[bool], int]:
         ) as call_:
             await call_.start()
             for answer in answers:
-                if call_.closed.is_set() or call_.state.consent is not None:
+                if call_.closed.is_set() or call_.state.outcome.consent is not None:
                     break
                 await call_.caller_says(answer)
             records = await call_.consent_records()

@@ -81,7 +81,7 @@ async def test_a_caller_who_only_asks_questions_is_not_recorded_after_the_turn_l
         await call_.wait_closed()
         records = await call_.consent_records()
         assert [(r.decision, r.ending, r.matched) for r in records] == [(False, "turn_limit", None)]
-        assert call_.state.status == "declined"
+        assert call_.state.outcome.status == "declined"
 
 
 async def test_after_the_turn_limit_an_unrecorded_call_goes_on(
@@ -100,4 +100,4 @@ async def test_after_the_turn_limit_an_unrecorded_call_goes_on(
             "Since I didn't get a clear yes, this call will not be recorded.",
             HOW_CAN_I_HELP,
         ]
-        assert call_.state.egress_id is None
+        assert call_.state.outcome.egress_id is None

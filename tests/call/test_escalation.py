@@ -96,7 +96,7 @@ async def test_asking_for_a_manager_reaches_one_in_one_round_trip_with_context(
         assert len(call_.llm.requests) - before == 1  # only the manager's first words
         manager_saw = [i.text_content for i in call_.llm.requests[-1].items if i.type == "message"]
         assert "My bill is wrong" in manager_saw
-        assert [e["type"] for e in call_.state.events if e["type"] == "escalation"] == [
+        assert [e["type"] for e in call_.state.outcome.events if e["type"] == "escalation"] == [
             "escalation"
         ]
 
@@ -150,8 +150,12 @@ async def test_the_manager_grants_a_credit_within_its_authority(tmp_path: Path) 
         result = await call_.caller_says("A credit would be great")
 
         assert spoken(result) == ["Done: Credit of 30.00 USD issued."]
-        assert [(g.kind, g.amount) for g in call_.state.grants] == [("credit", Decimal("30.00"))]
-        assert any(e["type"] == "grant" and e["amount"] == "30.00" for e in call_.state.events)
+        assert [(g.kind, g.amount) for g in call_.state.outcome.grants] == [
+            ("credit", Decimal("30.00"))
+        ]
+        assert any(
+            e["type"] == "grant" and e["amount"] == "30.00" for e in call_.state.outcome.events
+        )
 
 
 async def test_a_credit_above_the_limit_is_refused_and_nothing_is_granted(
@@ -171,7 +175,7 @@ async def test_a_credit_above_the_limit_is_refused_and_nothing_is_granted(
         [output] = [e.item for e in result.events if e.type == "function_call_output"]
         assert output.is_error and "above your authority" in output.output
         assert "at most 50" in output.output
-        assert call_.state.grants == []
+        assert call_.state.outcome.grants == []
         assert spoken(result)[0].startswith("Sorry, ")
 
 
@@ -196,7 +200,7 @@ async def test_the_limit_counts_everything_granted_on_the_call(
 
         [output] = [e.item for e in result.events if e.type == "function_call_output"]
         assert output.is_error and "at most 10.00 USD more" in output.output
-        assert [g.amount for g in call_.state.grants] == [Decimal("40.00")]
+        assert [g.amount for g in call_.state.outcome.grants] == [Decimal("40.00")]
 
 
 async def test_bad_tool_arguments_go_back_to_the_model_and_the_call_goes_on(tmp_path: Path) -> None:
@@ -213,7 +217,7 @@ async def test_bad_tool_arguments_go_back_to_the_model_and_the_call_goes_on(tmp_
         [output] = [e.item for e in result.events if e.type == "function_call_output"]
         assert output.is_error
         assert spoken(result) and spoken(result)[0].startswith("Sorry, ")
-        assert call_.state.grants == []
+        assert call_.state.outcome.grants == []
         assert not call_.closed.is_set()
 
 

@@ -63,8 +63,8 @@ async def grant_once(tool: str, arguments: dict[str, Any], database: Path) -> di
             "error": output.is_error,
             "told": output.output,
             "heard": spoken(result),
-            "grants": list(c.state.grants),
-            "grant_events": [e for e in c.state.events if e["type"] == "grant"],
+            "grants": list(c.state.outcome.grants),
+            "grant_events": [e for e in c.state.outcome.events if e["type"] == "grant"],
             "ended": c.closed.is_set(),
         }
 

@@ -49,7 +49,7 @@ async def test_without_a_fallback_the_caller_hears_an_apology(tmp_path: Path) ->
 
         heard = await call_.until_heard(APOLOGY)
         assert heard[-1] == APOLOGY
-        errors = [e for e in call_.state.events if e["type"] == "model_error"]
+        errors = [e for e in call_.state.outcome.events if e["type"] == "model_error"]
         assert errors and errors[0]["source"] == "llm_error" and not errors[0]["recoverable"]
         assert not call_.closed.is_set()
 
@@ -73,4 +73,4 @@ async def test_a_speech_recognition_failure_is_answered_with_its_own_words(
 
         heard = await call_.until_heard(HEARING_TROUBLE)
         assert APOLOGY not in heard
-        assert any(e.get("source") == "stt_error" for e in call_.state.events)
+        assert any(e.get("source") == "stt_error" for e in call_.state.outcome.events)

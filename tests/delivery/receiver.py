@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from standardwebhooks import Webhook
 
-from delivery.settings import DeliverySettings
+from config.delivery import DeliverySettings
 
 SECRET = "whsec_" + base64.b64encode(b"test-secret-0123456789abcdef!!").decode()
 

@@ -8,8 +8,8 @@ from email.utils import format_datetime
 import pytest
 from pydantic import ValidationError
 
+from config.delivery import DeliverySettings
 from delivery.sender import next_delay, parse_retry_after
-from delivery.settings import DeliverySettings
 from tests.delivery.receiver import SECRET
 
 

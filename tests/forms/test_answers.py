@@ -134,7 +134,7 @@ async def test_a_bad_value_goes_back_to_the_model_then_a_good_one_is_kept(
         assert heard(c)[-1] == "We can seat up to twelve. How many people?"
         kept = await c.caller_says("four then")
         assert tool_calls(kept)[0] == ("record_party_size", {"value": 4})
-        assert c.state.results["party_size"] == 4
+        assert c.state.outcome.results["party_size"] == 4
 
 
 async def test_a_declined_optional_field_is_null_and_the_form_goes_on(tmp_path: Path) -> None:

@@ -173,7 +173,7 @@ async def test_a_correction_asks_the_fields_again_in_their_words(tmp_path: Path)
         assert await turn(c, "Wait, that's the wrong email") == (1, [ASKS["email"]])
         assert await turn(c, "bob@example.com") == (1, [ASKS["party_size"]])
         await c.hang_up()
-        assert c.state.results == {"email": "bob@example.com"}
+        assert c.state.outcome.results == {"email": "bob@example.com"}
 
 
 async def test_several_items_at_once_get_one_follow_up(tmp_path: Path) -> None:
@@ -187,7 +187,7 @@ async def test_several_items_at_once_get_one_follow_up(tmp_path: Path) -> None:
         assert [name for name, _ in tool_calls(await c.caller_says("that's everyone"))] == [
             "finish_guests"
         ]
-        assert c.state.results["guests"] == [
+        assert c.state.outcome.results["guests"] == [
             {"name": "Ann", "diet": None},
             {"name": "Bob", "diet": None},
         ]
@@ -241,7 +241,7 @@ async def test_a_prebuilt_collector_asks_in_the_asked_words(tmp_path: Path, kind
         assert not any(r.offers(tool) for r in c.llm.requests)
         assert await turn(c, "here it is") == (1, ["All good?"])
         await c.hang_up()
-        assert "it" in c.state.results
+        assert "it" in c.state.outcome.results
 
 
 def _without_asks(data: Any) -> Any:

@@ -39,7 +39,7 @@ async def test_the_order_number_is_entered_on_the_keypad(tmp_path: Path, make_se
             for digit in "442109#":  # pound ends the entry at once
                 room.emit("sip_dtmf_received", rtc.SipDTMF(code=0, digit=digit))
             await asyncio.wait_for(rating_asked.wait(), 5)  # the form moved on by itself
-            assert c.state.results["order_number"] == "442109"
+            assert c.state.outcome.results["order_number"] == "442109"
             await c.hang_up()
             payload = await the_payload(c)
     assert payload["results"]["order_number"] == "442109"

@@ -94,7 +94,7 @@ async def refuse_twice(kind: str, tmp_path: Path, *, at_once: int, again_after_e
         assert heard(c)[-1] == WHY
         assert SORRY not in heard(c)
         assert not c.closed.is_set()
-        assert not [e for e in c.state.events if e["type"] == "form_refused"]
+        assert not [e for e in c.state.outcome.events if e["type"] == "form_refused"]
 
         await c.caller_says("no, still not")  # the second refusal, in a new turn
         await c.wait_closed()
@@ -156,7 +156,7 @@ async def test_a_decline_before_the_caller_said_anything_to_this_question_is_not
             await c.caller_says("no, I won't")  # the caller's first refusal
             assert heard(c)[-1] == WHY
             assert not c.closed.is_set()
-            assert not [e for e in c.state.events if e["type"] == "form_refused"]
+            assert not [e for e in c.state.outcome.events if e["type"] == "form_refused"]
 
             await c.caller_says("no, still not")
             await c.wait_closed()

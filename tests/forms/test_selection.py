@@ -10,7 +10,7 @@ import pytest
 
 from config.settings import Settings
 from forms.schema import results_schema
-from forms.selection import select_form
+from tasks.form_selection import select_form
 
 
 def test_metadata_wins_over_the_number_which_wins_over_the_default(make_settings) -> None:

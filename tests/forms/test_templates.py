@@ -36,7 +36,7 @@ def feedback_call_script():
 
 async def test_customer_feedback_chosen_by_dispatch_metadata(tmp_path: Path, make_settings) -> None:
     settings: Settings = make_settings()
-    from forms.selection import select_form
+    from tasks.form_selection import select_form
 
     form = select_form(settings.forms, job_metadata=json.dumps({"form": "customer_feedback"}))
     assert form is not None and form.name == "customer_feedback"

@@ -135,7 +135,7 @@ async def test_a_caller_who_gives_no_number_is_not_promised_a_callback(tmp_path:
 
         assert call_.heard()[-1] == NOT_ARRANGED
         assert CALLBACK_CONFIRMED not in call_.heard()
-        assert call_.state.callback is None
+        assert call_.state.outcome.callback is None
         assert callbacks(await stored_payload(call_)) == []
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from livekit import api
 
-from call.record import build_call_record
 from offline.harness import offline_call, spoken
 from store.records import CallerInfo
 from telephony.caller import caller_from_participant, normalise_number
@@ -78,7 +77,7 @@ async def test_the_caller_is_in_the_consent_record_and_the_call_record(tmp_path:
         await call_.caller_says("yes")
         [record] = await call_.consent_records()
         assert record.caller == caller
-        assert build_call_record(call_.state).caller == caller
+        assert call_.state.to_record().caller == caller
 
 
 async def test_a_web_caller_goes_through_the_same_call(tmp_path: Path) -> None:
@@ -88,7 +87,7 @@ async def test_a_web_caller_goes_through_the_same_call(tmp_path: Path) -> None:
         assert spoken(await c.caller_says("sure")) == [HOW_CAN_I_HELP]
         [record] = await c.consent_records()
         assert record.caller.phone_number is None and record.caller.sip_call_id is None
-        assert build_call_record(c.state).caller.identity == "web-7"
+        assert c.state.to_record().caller.identity == "web-7"
 
 
 async def test_no_log_line_shows_a_callers_or_the_human_lines_number(

@@ -51,7 +51,7 @@ async def cold_call(
 
 
 def outcomes(call_: OfflineCall) -> list[Any]:
-    return [e["outcome"] for e in call_.state.events if e["type"] == "transfer"]
+    return [e["outcome"] for e in call_.state.outcome.events if e["type"] == "transfer"]
 
 
 async def test_a_cold_transfer_refers_the_caller_to_the_configured_number_and_the_ai_leaves(

@@ -38,7 +38,7 @@ async def test_stop_recording_stops_the_egress_and_chains_a_withdrawal(
         await call_.caller_says("yes")
         await call_.settle()
         assert len(livekit_server.calls("StartRoomCompositeEgress")) == 1
-        egress_id = call_.state.egress_id
+        egress_id = call_.state.outcome.egress_id
         assert egress_id is not None
         requests_before = len(call_.llm.requests)
 
@@ -60,7 +60,7 @@ async def test_stop_recording_stops_the_egress_and_chains_a_withdrawal(
         assert withdrawal.answered_at is not None
         assert (await call_.store.verify_consent_chain()).ok
         assert not call_.closed.is_set()  # the call goes on, unrecorded
-        assert call_.state.consent_withdrawn_at is not None
+        assert call_.state.outcome.consent_withdrawn_at is not None
 
 
 async def test_a_withdrawal_inside_a_longer_turn_is_heard_and_the_rest_is_answered(
@@ -133,7 +133,7 @@ async def test_a_stop_that_livekit_refuses_is_on_record_and_retried_at_shutdown(
         withdrawal = records[-1]
         assert withdrawal.kind == "withdrawal"
         assert withdrawal.recording_error and "not stopped" in withdrawal.recording_error
-        assert "recording_stop_failed" in [e["type"] for e in call_.state.events]
+        assert "recording_stop_failed" in [e["type"] for e in call_.state.outcome.events]
 
         await controls.made[0].aclose()  # the job's shutdown tries again, and LiveKit obliges
         assert len(livekit_server.calls("StopEgress")) == 2

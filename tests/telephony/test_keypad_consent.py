@@ -62,7 +62,7 @@ async def test_2_declines_and_the_caller_hears_goodbye(tmp_path: Path, make_sett
             assert heard(call_)[-1] == GOODBYE
             records = await call_.consent_records()
             assert [(r.decision, r.method, r.digit) for r in records] == [(False, "keypad", "2")]
-            assert call_.state.status == "declined"
+            assert call_.state.outcome.status == "declined"
             assert call_.llm.requests == []
 
 
@@ -111,7 +111,7 @@ async def test_key_first_then_voice_the_key_stands(tmp_path: Path) -> None:
         ) as call_:
             await call_.start()
             press(room, "1")
-            await until(lambda: call_.state.consent is not None)
+            await until(lambda: call_.state.outcome.consent is not None)
             await call_.caller_says("no")  # reaches the front desk, not the question
 
             records = await call_.consent_records()
@@ -126,7 +126,7 @@ async def test_a_web_caller_is_asked_without_the_keypad_option(tmp_path: Path) -
             assert spoken(opening) == [QUESTION]
             press(room, "1")  # not a phone line: keys are not listened to
             await asyncio.sleep(0.05)
-            assert call_.state.consent is None
+            assert call_.state.outcome.consent is None
 
 
 async def test_on_a_keypad_line_saying_one_agrees_and_two_declines(

@@ -63,7 +63,7 @@ async def test_a_yes_starts_an_audio_only_recording_and_the_end_of_the_call_stop
         assert start.grants.identity == ""  # a server token, not a participant's
         egress_id = records[0].egress_id
         assert egress_id is not None and egress_id.startswith("EG_")
-        assert call_.state.egress_id == egress_id
+        assert call_.state.outcome.egress_id == egress_id
         assert livekit_server.calls("StopEgress") == []
 
         await call_.hang_up()
@@ -123,8 +123,8 @@ async def test_when_the_recording_cannot_start_the_call_goes_on_and_the_record_s
         assert records[0].decision is True
         assert records[0].egress_id is None
         assert "no workers available" in (records[0].recording_error or "")
-        assert call_.state.recorded is False
-        assert [e["type"] for e in call_.state.events].count("recording_failed") == 1
+        assert call_.state.outcome.recorded is False
+        assert [e["type"] for e in call_.state.outcome.events].count("recording_failed") == 1
 
         await call_.hang_up()
         await controls.made[0].aclose()

@@ -82,7 +82,7 @@ class Transfer:
         return self.tasks[0]
 
     def outcomes(self) -> list[str]:
-        return [e["outcome"] for e in self.call.state.events if e["type"] == "transfer"]
+        return [e["outcome"] for e in self.call.state.outcome.events if e["type"] == "transfer"]
 
 
 @contextlib.asynccontextmanager
@@ -180,7 +180,8 @@ async def test_the_colleague_is_briefed_and_connected_and_the_ai_leaves(
         assert closed.reason.value == "user_initiated"
         assert heard(t.call)[-2:] == [ANNOUNCEMENT, CONNECTED]
         assert t.outcomes() == ["connected"]
-        assert t.call.state.transfer_outcome == "connected"
+        transfers = [e for e in t.call.state.outcome.events if e["type"] == "transfer"]
+        assert [e["outcome"] for e in transfers] == ["connected"]  # what the record says
         dialled_only_the_configured_line(livekit_server)
         [move] = livekit_server.calls("MoveParticipant")
         assert (move.body.identity, move.body.destination_room) == ("human-agent-sip", ROOM)
@@ -206,7 +207,7 @@ async def test_a_colleague_who_declines_means_sorry_and_a_callback_offer(
         accepted = await t.call.caller_says("yes please")
         assert tool_calls(accepted) == [("request_callback", {"reason": "double charge"})]
         assert spoken(accepted) == [CALLBACK_CONFIRMED]
-        callback = t.call.state.callback
+        callback = t.call.state.outcome.callback
         assert callback is not None and callback.number == PHONE_CALLER.phone_number
 
 
@@ -267,7 +268,7 @@ async def test_a_failed_dial_is_answered_by_its_own_line(
         await until(lambda: heard(t.call)[-1] == f"{line} {OFFER}")
         assert heard(t.call)[-2:] == [ANNOUNCEMENT, f"{line} {OFFER}"]
         assert t.outcomes() == [outcome]
-        [event] = [e for e in t.call.state.events if e["type"] == "transfer"]
+        [event] = [e for e in t.call.state.outcome.events if e["type"] == "transfer"]
         assert str(sip_code) in event["detail"]
         dialled_only_the_configured_line(livekit_server)
 
@@ -302,7 +303,7 @@ async def test_the_caller_hanging_up_on_hold_ends_the_transfer_silently(
         assert t.outcomes() == ["caller_hung_up"]
         await asyncio.wait_for(leg_closed.wait(), 5)  # the colleague's leg is hung up too
         assert heard(t.call)[-1] == ANNOUNCEMENT  # nothing was said to an empty line
-        assert t.call.state.callback is None
+        assert t.call.state.outcome.callback is None
 
 
 async def test_a_number_from_the_model_is_never_dialled(

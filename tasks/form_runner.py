@@ -20,29 +20,29 @@ import logging
 
 from livekit.agents import Agent, AgentSession, llm
 
+from call.call import Call
 from call.record import save_call_record, store_call_record
-from call.state import CallState
-from forms.compiler import FormProgress, compile_form
 from forms.model import Form
-from forms.summary import bounded_summary
 from store.records import CallStatus
 from tasks.field_decline import RequiredAnswerRefused
+from tasks.form_compiler import FormProgress, compile_form
+from tasks.form_summary import bounded_summary
 
 logger = logging.getLogger("consent-agent.forms")
 
 
-def wants_summary(form: Form, state: CallState) -> bool:
+def wants_summary(form: Form, state: Call) -> bool:
     if form.ending.summary is not None:
         return form.ending.summary
     return state.settings.forms.forms_summary
 
 
-def _summary_llm(session: AgentSession, state: CallState) -> llm.LLM | None:
+def _summary_llm(session: AgentSession, state: Call) -> llm.LLM | None:
     model = state.models.llm or session.llm
     return model if isinstance(model, llm.LLM) else None
 
 
-async def _write_summary(session: AgentSession, state: CallState, form: Form) -> None:
+async def _write_summary(session: AgentSession, state: Call, form: Form) -> None:
     if not wants_summary(form, state):
         return
     summary, problem = await bounded_summary(
@@ -50,22 +50,22 @@ async def _write_summary(session: AgentSession, state: CallState, form: Form) ->
         within=state.settings.forms.forms_summary_timeout,
         form=form,
         history=list(session.history.items),
-        results=state.results,
-        status=state.status or "complete",
+        results=state.outcome.results,
+        status=state.outcome.status or "complete",
     )
-    state.summary = summary
+    state.outcome.summary = summary
     if problem:
-        state.note("summary_failed", error=problem)
+        state.outcome.note("summary_failed", error=problem)
 
 
-async def _store_after_hang_up(session: AgentSession, state: CallState, form: Form) -> None:
+async def _store_after_hang_up(session: AgentSession, state: Call, form: Form) -> None:
     await _write_summary(session, state, form)
     await store_call_record(state)
 
 
 async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatus:
     """Run the form's TaskGroup; the status it ended with."""
-    state: CallState = agent.session.userdata
+    state: Call = agent.session.userdata
     try:
         await compile_form(
             form,
@@ -76,33 +76,33 @@ async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatu
         )
         return "complete"
     except RequiredAnswerRefused as exc:
-        state.note("form_refused", form=form.name, field=exc.field, reason=exc.reason)
+        state.outcome.note("form_refused", form=form.name, field=exc.field, reason=exc.reason)
         return "declined"
     except Exception as exc:
-        if state.caller_left or agent.session._is_closing():
+        if state.outcome.caller_left or agent.session._is_closing():
             logger.info("caller left during form %s", form.name)
             return "caller_hung_up"
         logger.exception("form %s failed", form.name)
-        state.note("form_error", form=form.name, error=f"{type(exc).__name__}: {exc}")
+        state.outcome.note("form_error", form=form.name, error=f"{type(exc).__name__}: {exc}")
         return "error"
 
 
 async def run_form(agent: Agent, form: Form) -> CallStatus:
     session: AgentSession = agent.session
-    state: CallState = session.userdata
+    state: Call = session.userdata
     progress = FormProgress(form)
-    state.form = form.name
-    state.results = progress.results  # answers land in the record as they are given
-    state.note("form_started", form=form.name)
+    state.outcome.form = form.name
+    state.outcome.results = progress.results  # answers land in the record as they are given
+    state.outcome.note("form_started", form=form.name)
     render = state.settings.consent.render
 
     if form.welcome:
         await session.say(render(form.welcome))
 
     status = await collect(agent, form, progress)
-    state.status = status
-    state.results = progress.ordered()
-    state.note("form_ended", form=form.name, status=status)
+    state.outcome.end(status)
+    state.outcome.results = progress.ordered()
+    state.outcome.note("form_ended", form=form.name, status=status)
 
     if status == "caller_hung_up":
         state.journal.spawn(_store_after_hang_up(session, state, form), what="form record")

@@ -22,7 +22,6 @@ from config.section import INVALID, Section
 from forms.loader import FormError, FormLibrary, load_library
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = PROJECT_ROOT / "forms" / "templates"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 

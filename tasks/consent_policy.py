@@ -17,15 +17,15 @@ import logging
 
 from livekit.agents import AgentSession
 
+from call.call import Call
 from call.controls import RecordingStart
-from call.state import CallState
 from store.records import ConsentRecord
 from tasks.consent import ConsentResult
 
 logger = logging.getLogger("consent-agent.consent")
 
 
-def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
+def consent_record(state: Call, result: ConsentResult) -> ConsentRecord:
     return ConsentRecord(
         matched=result.matched,
         answers=list(result.answers),
@@ -44,7 +44,7 @@ def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
         answer_text=result.answer_text,
         decision=result.decision,
         ending=result.ending,
-        egress_id=state.egress_id,
+        egress_id=state.outcome.egress_id,
         recording_error=None,
     )
 
@@ -55,7 +55,7 @@ def consent_record(state: CallState, result: ConsentResult) -> ConsentRecord:
 RECORDING_CONFIRM_SECONDS = 3.0
 
 
-async def _start_recording(state: CallState) -> tuple[str | None, str | None]:
+async def _start_recording(state: Call) -> tuple[str | None, str | None]:
     """(egress_id, error). Never raises; never waits longer than RECORDING_CONFIRM_SECONDS."""
     start = asyncio.ensure_future(state.controls.start_recording())
     try:
@@ -64,8 +64,10 @@ async def _start_recording(state: CallState) -> tuple[str | None, str | None]:
 
         def late(task: asyncio.Future[RecordingStart]) -> None:
             if not task.cancelled() and task.exception() is None and task.result().egress_id:
-                state.egress_id = task.result().egress_id
-                state.note("recording_started", egress_id=state.egress_id, late=True)
+                state.outcome.egress_id = task.result().egress_id
+                state.outcome.note(
+                    "recording_started", egress_id=state.outcome.egress_id, late=True
+                )
 
         start.add_done_callback(late)  # Egress may still start: the call record will say
         return None, f"recording not confirmed within {RECORDING_CONFIRM_SECONDS:g} s"
@@ -74,30 +76,32 @@ async def _start_recording(state: CallState) -> tuple[str | None, str | None]:
     return started.egress_id, started.error
 
 
-async def _record_and_maybe_start_recording(state: CallState, result: ConsentResult) -> None:
+async def _record_and_maybe_start_recording(state: Call, result: ConsentResult) -> None:
     error: str | None = None
     if result.decision:
-        state.egress_id, error = await _start_recording(state)
+        state.outcome.egress_id, error = await _start_recording(state)
         if error:
-            state.note("recording_failed", error=error)
+            state.outcome.note("recording_failed", error=error)
             logger.warning("recording did not start: %s", error)
-        elif state.egress_id:
-            state.note("recording_started", egress_id=state.egress_id)
+        elif state.outcome.egress_id:
+            state.outcome.note("recording_started", egress_id=state.outcome.egress_id)
     record = consent_record(state, result).model_copy(update={"recording_error": error})
-    await state.journal.store.append_consent(record)
+    await state.journal.append_consent(record)
 
 
-async def apply_consent(session: AgentSession, state: CallState, result: ConsentResult) -> bool:
+async def apply_consent(session: AgentSession, state: Call, result: ConsentResult) -> bool:
     """Store the decision and act on it. True if the conversation goes on."""
-    state.consent = result
+    state.outcome.consent = consent_record(state, result)
     state.wants_manager = state.wants_manager or result.wants_manager
-    state.note("consent", decision=result.decision, method=result.method, ending=result.ending)
+    state.outcome.note(
+        "consent", decision=result.decision, method=result.method, ending=result.ending
+    )
     state.journal.spawn(_record_and_maybe_start_recording(state, result), what="consent")
 
     if result.decision:
         return True
     if result.ending in ("hung_up", "session_closed"):
-        state.status = "caller_hung_up"
+        state.outcome.end("caller_hung_up")
         return False
 
     consent = state.settings.consent
@@ -106,7 +110,7 @@ async def apply_consent(session: AgentSession, state: CallState, result: Consent
         session.say(consent.line("continue_unrecorded" if refused else "no_answer_unrecorded"))
         return True
 
-    state.status = "declined"
+    state.outcome.end("declined")
     line = consent.line("goodbye" if refused else "no_answer_goodbye")
     goodbye = session.say(line, allow_interruptions=False)
     await goodbye

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import logging
 
+from config.forms import FormSettings
 from forms.model import Form
-from forms.settings import FormSettings
 
 logger = logging.getLogger("consent-agent.forms")
 

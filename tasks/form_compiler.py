@@ -108,7 +108,7 @@ def compile_form(
     `summarize_chat_ctx` is off: a finished form ends the call, so compressing its
     sub-conversation for a parent agent would be an LLM round trip the caller waits
     through for nothing. The call summary, when asked for, is written off the caller's
-    path (`forms.summary`).
+    path (`tasks.form_summary`).
     """
 
     async def on_completed(event: TaskCompletedEvent) -> None:
