@@ -73,6 +73,7 @@ class CustomerServiceAgent(FrontLineAgent):
         task = CollectConsent(
             settings=state.settings.consent,
             keypad=state.caller.is_phone,
+            caller_identity=state.caller.identity,
             chat_ctx=self.chat_ctx,
         )
         try:

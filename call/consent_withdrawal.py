@@ -5,6 +5,10 @@ phrases, wherever they occur in the turn. On a match the recording's Egress is s
 and a withdrawal row is appended to the consent chain (time, words, egress id), both in
 the background; the caller hears a short confirmation and the call goes on unrecorded.
 
+The caller's first turn after their yes also withdraws it when it takes the yes back
+("wait, no", "actually I don't agree", a "not" cut off from "absolutely"): a refusal, or a
+negation among its first words.
+
 A turn that is nothing but the withdrawal is answered with the confirmation by the agent
 itself, with no model round trip (`withdrawal_reply`); a turn that says more gets the
 confirmation after the agent's answer to the rest.
@@ -40,7 +44,10 @@ def withdrawal_reply(state: Call, words: str) -> str | None:
 
 
 def watch_for_withdrawal(session: AgentSession[Call], state: Call) -> None:
+    turns_after_yes = 0
+
     def on_item(event: ConversationItemAddedEvent) -> None:
+        nonlocal turns_after_yes
         item = event.item
         if item.type != "message" or item.role != "user":
             return
@@ -48,7 +55,10 @@ def watch_for_withdrawal(session: AgentSession[Call], state: Call) -> None:
         grammar = state.settings.consent.grammar
         if not _consented(state) or state.outcome.consent_withdrawn_at is not None:
             return
+        turns_after_yes += 1
         matched = grammar.withdrawal_in(words)
+        if matched is None and turns_after_yes == 1 and grammar.takes_back(words):
+            matched = "withdrawal:taken_back"  # "wait, no", "actually I don't agree"
         if matched is None:
             return
         withdraw(state, words, matched)

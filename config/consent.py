@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from config.section import Section
 from consent.language import ConsentLanguage, LanguageError, load_language
@@ -34,6 +34,7 @@ WordingKey = Literal[
     "no_answer_goodbye",
     "no_answer_unrecorded",
     "withdrawn",
+    "cannot_answer",
 ]
 
 
@@ -82,6 +83,9 @@ class ConsentSettings(Section):
         "Said when no clear answer came and the call goes on unrecorded."
     )
     consent_withdrawn: str | None = _line("Said when the caller withdraws consent mid-call.")
+    consent_cannot_answer: str | None = _line(
+        "Said when the caller asks something the settings' facts don't answer."
+    )
     consent_answer_purpose: str | None = _line(
         "Why calls are recorded (for the caller's questions)."
     )
@@ -126,6 +130,15 @@ class ConsentSettings(Section):
 
     _language: ConsentLanguage | None = PrivateAttr(default=None)
     _grammar: Grammar | None = PrivateAttr(default=None)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_blank_words(cls, value: object, info: ValidationInfo) -> object:
+        """A line of wording set to spaces would be a line of silence: refuse it."""
+        wording = (info.field_name or "").startswith(("consent_", "company_"))
+        if wording and isinstance(value, str) and value and not value.strip():
+            raise ValueError("is blank; unset it to use the language file's words")
+        return value
 
     @model_validator(mode="after")
     def _load_language(self) -> ConsentSettings:

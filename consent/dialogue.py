@@ -2,11 +2,14 @@
 
 Each caller answer is taken with the line the caller had *just heard*: a yes counts only as
 the answer to one of our own fixed lines (the question, the clarification, the
-confirmation), heard to the end. A model's line never gets a yes: if the model asked
-"Would you prefer we do NOT record?" or "Can you hear me?", the caller's "yes" is met with
-the fixed confirmation question. Because the decision is recomputed from the history on
-every turn, a reply that was generated and thrown away (preemptive generation, or a
-caller talking over the agent) leaves nothing behind: no count, no pending confirmation.
+confirmation), heard to the end. (Not the keypad hint alone: "okay" to "you can also press
+1" acknowledges the hint.) What the model says before our line is checked first
+(`consent/model_words.py`): it never asks anything or speaks of yes or no. A model's line
+never gets a yes: if the model asked "Would you prefer we do NOT record?" or "Can you hear
+me?", the caller's "yes" is met with the fixed confirmation question. Because the decision
+is recomputed from the history on every turn, a reply that was generated and thrown away
+(preemptive generation, or a caller talking over the agent) leaves nothing behind: no
+count, no pending confirmation.
 
 No LiveKit import: the task (`tasks/consent.py`) turns its chat context into `Exchange`s.
 """
@@ -52,7 +55,6 @@ class Policy:
     question: str  # the fixed lines a yes may answer
     clarify: str
     confirm: str
-    keypad_hint: str
     max_unclear: int
     max_turns: int
     min_confidence: float
@@ -60,10 +62,8 @@ class Policy:
     def _kind(self, ex: Exchange) -> tuple[str, str | None, bool]:
         reading = self.grammar.read(ex.answer, keypad=self.keypad)
         heard = (ex.heard or "").strip()
-        confirming = heard.endswith(self.confirm)
-        ours = confirming or any(
-            heard.endswith(line) for line in (self.question, self.clarify, self.keypad_hint)
-        )
+        confirming = _ends_with(heard, self.confirm)
+        ours = confirming or _ends_with(heard, self.question) or _ends_with(heard, self.clarify)
         if reading.kind == "yes":
             unsure = ex.confidence is not None and ex.confidence < self.min_confidence
             if ours and not unsure:
@@ -89,3 +89,9 @@ class Policy:
         if kind == "question":
             return Step("answer_question")
         return Step("confirm" if kind == "confirm" else "clarify")
+
+
+def _ends_with(heard: str, line: str) -> bool:
+    """The caller heard our `line` last (and it is a line: never an empty one)."""
+    line = line.strip()
+    return bool(line) and heard.endswith(line)

@@ -53,6 +53,7 @@ class Wording(BaseModel):
     no_answer_goodbye: str
     no_answer_unrecorded: str
     withdrawn: str
+    cannot_answer: str
 
     _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
 
@@ -89,6 +90,8 @@ class GrammarFile(BaseModel):
     sounds_like_yes: list[str] = Field(default_factory=list)
     alone_only: list[str] = Field(default_factory=list)
     politeness: list[str] = Field(default_factory=list)
+    variants: list[list[str]] = Field(default_factory=list)
+    ambiguous_with_thanks: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     negations: list[str] = Field(min_length=1)
     conditions: list[str] = Field(default_factory=list)

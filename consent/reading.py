@@ -35,7 +35,9 @@ Phrase = tuple[str, ...]
 MAX_YES_WORDS = 10
 MAX_YES_PHRASES = 4
 # How far (in words) a stop cue may be from a recording word to withdraw consent.
-WITHDRAWAL_REACH = 4
+WITHDRAWAL_REACH = 6
+# The caller's next turn after a yes takes it back when it opens with a negation.
+TAKE_BACK_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Grammar:
     sounds_like_yes: frozenset[Phrase]
     alone_only: frozenset[Phrase]
     politeness: frozenset[Phrase]
+    variant_of: dict[Phrase, int]
+    ambiguous_with_thanks: frozenset[Phrase]
     fillers: frozenset[Phrase]
     negations: frozenset[Phrase]
     conditions: frozenset[Phrase]
@@ -84,10 +88,12 @@ class Grammar:
             refusal=phrases(g.refusal),
             withdrawal=phrases(g.withdrawal),
             recording_stems=tuple(sorted(tokens(g.recording_words))),
-            withdrawal_cues=phrases(g.withdrawal_cues) | phrases(g.negations),
+            withdrawal_cues=phrases(g.withdrawal_cues),
             sounds_like_yes=phrases(g.sounds_like_yes),
             alone_only=phrases(g.alone_only),
             politeness=phrases(g.politeness),
+            variant_of={w: i for i, group in enumerate(g.variants) for w in phrases(group)},
+            ambiguous_with_thanks=phrases(g.ambiguous_with_thanks),
             fillers=phrases(g.fillers) | phrases(g.politeness),
             negations=phrases(g.negations),
             conditions=phrases(g.conditions),
@@ -141,17 +147,37 @@ class Grammar:
             for i in range(len(found) - n + 1):
                 if found[i : i + n] in self.withdrawal:
                     return f"withdrawal:{phrase_id(found[i : i + n])}"
-        # "I don't want this call recorded", "delete the recording", "I revoke consent":
-        # a recording word near a negation or a stop cue.
+        # "I don't want this call recorded", "delete the recording", "I revoke consent": a
+        # recording word after a negation, or near a stop cue; but not in a turn that says
+        # the recording is fine ("I don't mind being recorded", "no problem").
+        if self._has_any(found, self._reassurances()):
+            return None
         for i, word in enumerate(found):
-            if not word.startswith(self.recording_stems) or not self.recording_stems:
+            if not self.recording_stems or not word.startswith(self.recording_stems):
                 continue
+            before = found[max(0, i - WITHDRAWAL_REACH) : i]
             near = found[max(0, i - WITHDRAWAL_REACH) : i + WITHDRAWAL_REACH + 1]
-            for n in {len(p) for p in self.withdrawal_cues}:
-                for j in range(len(near) - n + 1):
-                    if near[j : j + n] in self.withdrawal_cues:
-                        return f"withdrawal:{phrase_id(near[j : j + n])}~{word}"
+            for cues, where in ((self.negations, before), (self.withdrawal_cues, near)):
+                for n in {len(p) for p in cues}:
+                    for j in range(len(where) - n + 1):
+                        if where[j : j + n] in cues:
+                            return f"withdrawal:{phrase_id(where[j : j + n])}~{word}"
         return None
+
+    def _reassurances(self) -> frozenset[Phrase]:
+        """Yes-sounding phrases that hold a negation: "no problem", "I don't mind"."""
+        return frozenset(p for p in self.sounds_like_yes if self._has_any(p, self.negations))
+
+    def takes_back(self, text: str) -> bool:
+        """The caller's first words after their yes undo it ("wait, no", "actually I don't
+        agree", "not"): a refusal, or a negation among the first words."""
+        found = [w for w in words(text) if (w,) not in self.fillers]
+        opening = tuple(found[:TAKE_BACK_WORDS])
+        if self.read(text).kind == "no":
+            return True
+        return self._has_any(opening, self.negations) and not self._has_any(
+            tuple(found), self._reassurances()
+        )
 
     def only_withdraws(self, text: str) -> bool:
         """The whole turn is a withdrawal (nothing else to answer)."""
@@ -206,20 +232,48 @@ class Grammar:
     def _plain(self, cover: list[tuple[str, Phrase]]) -> bool:
         """A yes as plain as it gets; anything else is confirmed once:
         - short: few phrases and words, fillers aside;
-        - no phrase said twice in a row ("sure, sure", "yeah yeah": often the opposite);
-        - no filler at the end but politeness ("okay, well..." may be cut short);
+        - no phrase said twice, nor two words for the same yes in a row ("sure, sure",
+          "yes, yeah": often the opposite), nor a phrase that only sounds like a yes;
+        - no filler at the end but politeness ("okay, well..." may be cut short), and no
+          thanks after a yes that can be a polite no ("that's fine, thanks");
         - an ambiguous word ("si": yes or if) or a spoken key only on its own."""
         decisive = [(kind, p) for kind, p in cover if kind != "filler"]
         phrases = [p for _, p in decisive]
         alone = any(p in self.alone_only or kind == "spoken_keypad" for kind, p in decisive)
         last_kind, last = cover[-1]
+        thanked = last_kind == "filler" and phrases[-1] in self.ambiguous_with_thanks
         return (
             sum(map(len, phrases)) <= MAX_YES_WORDS
             and len(phrases) <= MAX_YES_PHRASES
-            and all(a != b for a, b in itertools.pairwise(phrases))
+            and len(set(phrases)) == len(phrases)  # nothing said twice
+            and not any(self._variants(a, b) for a, b in itertools.pairwise(phrases))
             and (last_kind != "filler" or last in self.politeness)
+            and not thanked
             and not (alone and len(phrases) > 1)
+            and not self._spans_units(cover, self.sounds_like_yes)  # "yeah sure", "oh sure"
         )
+
+    @staticmethod
+    def _spans_units(cover: list[tuple[str, Phrase]], phrases: frozenset[Phrase]) -> bool:
+        """One of `phrases` is said across phrases of the cover ("yeah" + "sure"), not
+        inside one of them ("all right" holds "right" and is a yes of its own)."""
+        found = tuple(w for _, p in cover for w in p)
+        starts, at = set(), 0
+        for _, p in cover:
+            starts.add(at)
+            at += len(p)
+        bounds = sorted(starts | {at})
+        for n in {len(p) for p in phrases}:
+            for i in range(len(found) - n + 1):
+                if found[i : i + n] in phrases:
+                    inside = any(b <= i and i + n <= e for b, e in itertools.pairwise(bounds))
+                    if not inside:
+                        return True
+        return False
+
+    def _variants(self, a: Phrase, b: Phrase) -> bool:
+        group = self.variant_of.get(a)
+        return group is not None and group == self.variant_of.get(b)
 
     def _is_question(self, found: Phrase) -> bool:
         content = [w for w in found if (w,) not in self.fillers]

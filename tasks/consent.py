@@ -46,6 +46,7 @@ from livekit.agents.voice import SpeechHandle
 from call.fast_path import asks_for_manager, newest_caller_words, tool_call_chunk
 from config.consent import ConsentSettings
 from consent.dialogue import Exchange, Policy
+from consent.model_words import safe_answer
 from store.records import ConsentEnding, ConsentMethod, utcnow
 
 logger = logging.getLogger("consent-agent.consent")
@@ -111,9 +112,11 @@ class CollectConsent(AgentTask[ConsentResult]):
         *,
         settings: ConsentSettings,
         keypad: bool = False,
+        caller_identity: str | None = None,
         chat_ctx: llm.ChatContext | None = None,
     ) -> None:
         self._settings = settings
+        self._caller_identity = caller_identity  # only the caller's keys answer
         self._keypad = keypad
         self._wording = settings.question_text(keypad=keypad)
         facts = "\n".join(f"- {topic}: {fact}" for topic, fact in settings.answers().items())
@@ -132,7 +135,6 @@ class CollectConsent(AgentTask[ConsentResult]):
             question=self._wording,
             clarify=settings.line("clarify"),
             confirm=settings.line("confirm"),
-            keypad_hint=settings.line("keypad_hint"),
             max_unclear=settings.consent_max_unclear_answers,
             max_turns=settings.consent_max_turns,
             min_confidence=settings.consent_min_stt_confidence,
@@ -241,18 +243,29 @@ class CollectConsent(AgentTask[ConsentResult]):
     async def _model_then_ask(
         self, chat_ctx: llm.ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
     ) -> AsyncIterable[llm.ChatChunk | str]:
-        """The model's answer, then our own fixed question: the caller's next yes answers
-        words we chose, never a question the model made up."""
-        spoke = called = False
+        """The model's answer, checked (`consent/model_words.py`), then our own fixed
+        question: the caller's next yes answers words we chose, never a question the model
+        made up. A response that calls a tool says nothing: the tool's result decides."""
+        text: list[str] = []
+        calls: list[llm.ChatChunk] = []
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
             if isinstance(chunk, str):
-                spoke = spoke or bool(chunk.strip())
+                text.append(chunk)
             elif isinstance(chunk, llm.ChatChunk) and chunk.delta is not None:
-                spoke = spoke or bool((chunk.delta.content or "").strip())
-                called = called or bool(chunk.delta.tool_calls)
-            yield chunk
-        if spoke and not called:
-            yield " " + self._settings.line("clarify")
+                text.append(chunk.delta.content or "")
+                if chunk.delta.tool_calls:
+                    calls.append(chunk)
+        if calls:
+            for chunk in calls:
+                yield chunk
+            return
+        answer = safe_answer(
+            "".join(text),
+            grammar=self._settings.grammar,
+            facts=list(self._settings.answers().values()),
+            fallback=self._settings.line("cannot_answer"),
+        )
+        yield f"{answer} {self._settings.line('clarify')}"
 
     def _exchanges(self, chat_ctx: llm.ChatContext) -> list[Exchange]:
         """Each caller answer since the question, with the line they had just heard."""
@@ -318,6 +331,13 @@ class CollectConsent(AgentTask[ConsentResult]):
     def _on_dtmf(self, event: rtc.SipDTMF) -> None:
         if self.done() or self._question is None or not self._question.done():
             return  # a key from before the question was heard to the end is not an answer
+        sender = event.participant
+        if (
+            self._caller_identity
+            and sender is not None
+            and sender.identity != self._caller_identity
+        ):
+            return  # another participant's key (a colleague, a second leg) is not the caller's
         digit = event.digit or _DIGIT_BY_CODE.get(event.code, "")
         if digit in (KEYPAD_AGREE, KEYPAD_DECLINE):
             self._finish(

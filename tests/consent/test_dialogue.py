@@ -22,7 +22,6 @@ def _policy(**overrides: object) -> Policy:
         question=consent.question_text(keypad=False),
         clarify=consent.line("clarify"),
         confirm=consent.line("confirm"),
-        keypad_hint=consent.line("keypad_hint"),
         max_unclear=consent.consent_max_unclear_answers,
         max_turns=consent.consent_max_turns,
         min_confidence=consent.consent_min_stt_confidence,

@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from consent.normalise import words
+from consent.reading import MAX_YES_WORDS
 from tests.consent.grammars import LANGUAGES, grammar
 
 # Refusals and negated agreement a caller (or a speech-to-text error) can produce, beyond the
@@ -109,20 +110,29 @@ def test_any_word_outside_the_affirmative_grammar_means_not_a_yes(case: tuple[st
 
 @st.composite
 def plain_agreement(draw: st.DrawFn) -> tuple[str, str]:
-    """One or two different affirmatives, fillers before them, politeness after."""
+    """One or two different affirmatives (not two words for the same yes), fillers before
+    them, politeness after."""
     code = draw(st.sampled_from(LANGUAGES))
     g = grammar(code)
     alone = {" ".join(p) for p in g.alone_only}
     choices = [a for a in _affirmatives(code) if a not in alone]
     decisive = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2, unique=True))
+    assume(sum(len(words(p)) for p in decisive) <= MAX_YES_WORDS)  # longer ones are confirmed
+    groups = [g.variant_of.get(tuple(words(p))) for p in decisive]
+    assume(len(decisive) == 1 or groups[0] is None or groups[0] != groups[1])
+    assume(
+        not g._spans_units([("affirmative", tuple(words(p))) for p in decisive], g.sounds_like_yes)
+    )
     politeness = sorted(" ".join(p) for p in g.politeness)
     parts: list[str] = []
     for phrase in decisive:
         parts += draw(st.lists(st.sampled_from(_fillers(code)), max_size=1))
         parts.append(phrase)
-    if politeness:
+    ambiguous = {" ".join(p) for p in g.ambiguous_with_thanks}
+    if politeness and decisive[-1] not in ambiguous:  # "that's fine, thanks" is confirmed
         parts += draw(st.lists(st.sampled_from(politeness), max_size=1))
     text = " ".join(p + draw(st.sampled_from(PUNCTUATION)) for p in parts)
+    assume(not g._has_any(words(text), g.sounds_like_yes))  # "oh sure": confirmed on purpose
     return code, _case(draw, text)
 
 

@@ -36,6 +36,14 @@ WITHDRAWALS = {
         "stop taping",
         "delete the recording",
         "Actually, don't record this, and my bill is wrong",
+        "I want to opt out of the recording",
+        "disable the recording",
+        "please kill the recording",
+        "mute the recording",
+        "I've changed my mind",
+        "I take that back",
+        "erase this call",
+        "I'm not comfortable with this being recorded",
     ],
     "es": [
         "deje de grabar",
@@ -79,6 +87,9 @@ WITHDRAWALS = {
         "je ne consens plus",
         "arretez l enregistrement",
         "Je retire mon consentement",
+        "annulez l'enregistrement",
+        "éteignez l'enregistrement",
+        "j'ai changé d'avis",
     ],
 }
 ORDINARY = {
@@ -90,10 +101,60 @@ ORDINARY = {
         "I'd like a refund please",
         "get me a manager",
         "it doesn't work when I log in",
+        "my recording app doesn't work",
+        "there's no record of my payment",
+        "I don't have a record of my order",
+        "can you play back the recording",
+        "at the end of the recording you said",
+        "I don't mind being recorded",
+        "no problem with the recording",
     ],
-    "es": ["mi factura está mal", "quiero hablar con un gerente", "sí, gracias"],
-    "de": ["meine Rechnung ist falsch", "ich möchte einen Manager sprechen", "ja, danke"],
-    "fr": ["ma facture est fausse", "je veux parler à un responsable", "oui, merci"],
+    "es": [
+        "mi factura está mal",
+        "quiero hablar con un gerente",
+        "sí, gracias",
+        "quiero saber más sobre la grabación",
+        "no me importa que graben",
+    ],
+    "de": [
+        "meine Rechnung ist falsch",
+        "ich möchte einen Manager sprechen",
+        "ja, danke",
+        "Der Aufzug funktioniert nicht",
+        "Die Aufnahme sieht gut aus",
+        "ich rufe aus Berlin an",
+        "ich habe kein Problem mit der Aufnahme",
+        "ich habe nichts gegen die Aufnahme",
+    ],
+    "fr": [
+        "ma facture est fausse",
+        "je veux parler à un responsable",
+        "oui, merci",
+        "je voudrais plus d'informations sur l'enregistrement",
+        "l'enregistrement ne me dérange pas",
+        "pas de problème pour l'enregistrement",
+        "mon enregistreur ne marche plus",
+    ],
+}
+TAKEN_BACK = {
+    "en": [
+        "wait, no, I meant no",
+        "actually no",
+        "I said no",
+        "I don't agree",
+        "not",
+        "I didn't mean yes",
+        "No.",
+    ],
+    "es": ["no, no estoy de acuerdo", "mejor no"],
+    "de": ["doch nicht", "nein doch lieber nicht"],
+    "fr": ["finalement non", "je ne suis pas d'accord"],
+}
+NOT_TAKEN_BACK = {
+    "en": ["my bill is wrong", "I'd like to talk about my invoice", "no problem, it's my bill"],
+    "es": ["mi factura está mal"],
+    "de": ["meine Rechnung ist falsch"],
+    "fr": ["ma facture est fausse"],
 }
 
 
@@ -106,3 +167,17 @@ def test_each_way_of_taking_consent_back_is_heard(code: str, words: str) -> None
 @pytest.mark.parametrize(("code", "words"), [(c, w) for c, ws in ORDINARY.items() for w in ws])
 def test_ordinary_turns_are_not_a_withdrawal(code: str, words: str) -> None:
     assert grammar(code).withdrawal_in(words) is None
+
+
+@pytest.mark.parametrize(("code", "words"), [(c, w) for c, ws in TAKEN_BACK.items() for w in ws])
+def test_the_first_words_after_a_yes_can_take_it_back(code: str, words: str) -> None:
+    assert grammar(code).takes_back(words)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"), [(c, w) for c, ws in NOT_TAKEN_BACK.items() for w in ws]
+)
+def test_the_first_words_after_a_yes_are_usually_the_reason_for_the_call(
+    code: str, words: str
+) -> None:
+    assert not grammar(code).takes_back(words)

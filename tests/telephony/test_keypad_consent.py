@@ -115,7 +115,12 @@ async def test_key_first_then_voice_the_key_stands(tmp_path: Path) -> None:
             await call_.caller_says("no")  # reaches the front desk, not the question
 
             records = await call_.consent_records()
-            assert [(r.decision, r.method, r.digit) for r in records] == [(True, "keypad", "1")]
+            first = records[0]
+            assert (first.decision, first.method, first.digit) == (True, "keypad", "1")
+            # ... and a "no" right after a yes takes it back: the recording stops.
+            assert [(r.kind, r.matched) for r in records[1:]] == [
+                ("withdrawal", "withdrawal:taken_back")
+            ]
 
 
 async def test_a_web_caller_is_asked_without_the_keypad_option(tmp_path: Path) -> None:
