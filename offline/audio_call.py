@@ -10,7 +10,7 @@ path, sped up by `pace`.
         heard = await call.next_playback()                   # what the caller heard
         assert heard.played_to_the_end
 
-The text-mode twin is `offline.harness.offline_call`; this one shares its store, journal,
+The text-mode twin is `tests.harness.offline_call`; this one shares its store, journal,
 controls and session watch.
 """
 
@@ -47,10 +47,10 @@ from offline.audio import (
     ScriptedVoice,
     Speaker,
 )
-from offline.harness import FAST_CONN, default_agent
 from offline.scripted_llm import Brain, ScriptedLLM
 from pipeline.models import ModelKit
 from store import Store, open_store
+from tests.harness import FAST_CONN, default_agent
 
 # Ten seconds of audio per wall-clock second: a 9 s consent question plays in about 0.9 s.
 TEST_PACE = Pace(speed=10.0)
