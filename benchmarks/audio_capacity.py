@@ -5,7 +5,7 @@ the real audio path: the real Silero VAD (`silero.VAD.load()`, loaded once per p
 the worker's prewarm does) and the built-in turn detector (`inference.TurnDetector()`,
 local `turn-detector-v1-mini`), fed real speech (espeak-ng WAVs in benchmarks/data/) at
 real-time pace by a microphone stand-in that produces 20 ms frames on a wall-clock schedule.
-STT, LLM and TTS are scripted (`offline.audio`, `offline.scripted_llm`): they cost ~nothing,
+STT, LLM and TTS are scripted (`tests.fakes.audio`, `offline.scripted_llm`): they cost ~nothing,
 so the figures are the local audio path plus the framework and our app.
 
 Each level N runs in a fresh child process for a fixed wall time, so RSS is that of a
@@ -167,10 +167,10 @@ async def _one_call(
     from call.journal import Journal
     from call.session_watch import bind_call
     from config.settings import load_settings
-    from offline.audio import REAL_TIME, CallerMic, ScriptedSTT, ScriptedVoice, Speaker
-    from offline.audio_call import audio_session, default_agent
     from offline.scripted_llm import Script, ScriptedLLM, say
     from pipeline.models import ModelKit
+    from tests.fakes.audio import REAL_TIME, CallerMic, ScriptedSTT, ScriptedVoice, Speaker
+    from tests.fakes.audio_call import audio_session, default_agent
 
     script = Script()
     script.when(lambda r: r.offers("route_to") and not r.answering_user, say(HOW_CAN_I_HELP))
@@ -250,8 +250,11 @@ async def run_level(n: int, seconds: float, turn_detection: str = "builtin") -> 
 
     # every module a call uses is imported before the clock starts: imports are per process
     import agents.customer_service  # noqa: F401
-    import offline.audio
-    import offline.audio_call  # noqa: F401
+    import call.call
+    import call.controls
+    import call.journal  # noqa: F401
+    import tests.fakes.audio
+    import tests.fakes.audio_call  # noqa: F401
     from config.settings import load_settings
 
     load_settings()

@@ -31,8 +31,8 @@ from livekit.agents import Agent, AgentSession
 from agents.customer_service import CUSTOMER_SERVICE_INSTRUCTIONS
 from benchmarks.common import percentile, rule_following_model
 from config.settings import load_settings
-from offline.harness import FAST_CONN, offline_call
 from offline.scripted_llm import ScriptedLLM
+from tests.harness import FAST_CONN, offline_call
 
 QUESTION = "What are your opening hours?"
 

@@ -33,7 +33,7 @@ from benchmarks.common import (
     watch_speech,
 )
 from config.settings import load_settings
-from offline.harness import FAST_CONN, offline_call
+from tests.harness import FAST_CONN, offline_call
 
 HOW = (
     "model requests answered by the scripted LLM between the caller's words and the words "

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from call.record import save_call_record
-from offline.harness import offline_call
 from store import open_store
 from tests.call.scripts import front_desk
 from tests.delivery.receiver import SECRET, Receiver
+from tests.harness import offline_call
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """What the caller hears when they talk over the agent, at the audio level.
 
-The session runs its real audio path on the stand-ins of `offline.audio`: the caller's
+The session runs its real audio path on the stand-ins of `tests.fakes.audio`: the caller's
 microphone feeds the session's VAD and STT, the agent's voice plays through a speaker that
 reports what was actually played and whether playback was cut short.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from offline.audio_call import FRONT_DESK_VOICE, audio_call
 from offline.scripted_llm import say
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, at_front_desk, front_desk
 from tests.call.test_consent import GOODBYE
+from tests.fakes.audio_call import FRONT_DESK_VOICE, audio_call
 
 LONG_OFFER = (
     "Sure. We have three plans: the starter plan for small teams, the business plan with "

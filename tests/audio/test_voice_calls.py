@@ -11,9 +11,9 @@ from pathlib import Path
 
 from agents.customer_service import CustomerServiceAgent
 from agents.manager import ManagerAgent
-from offline.audio_call import FRONT_DESK_VOICE, MANAGER_VOICE, audio_call
 from offline.scripted_llm import Request, Script, say
 from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, QUESTION, at_front_desk, front_desk
+from tests.fakes.audio_call import FRONT_DESK_VOICE, MANAGER_VOICE, audio_call
 
 MANAGER_HELLO = (
     "Hello, I'm the duty manager. I understand you'd like someone senior to look at this, "

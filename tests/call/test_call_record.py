@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from call.record import save_call_record
-from offline.harness import offline_call
 from offline.scripted_llm import call, say
 from tests.call.scripts import at_front_desk, front_desk
+from tests.harness import offline_call
 
 
 async def _stored_payloads(call_) -> list[dict]:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Request, call, say
 from tests.call.scripts import (
     ANSWERED,
@@ -18,6 +17,7 @@ from tests.call.scripts import (
     at_consent,
     front_desk,
 )
+from tests.harness import offline_call, spoken, tool_calls
 
 NO_ANSWER_GOODBYE = (
     "Sorry, I couldn't get a clear yes or no, and we can't continue this call without one. "

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from call.controls import RecordingStart, SessionOnlyControls
-from offline.harness import offline_call
 from offline.scripted_llm import Reply, Request, ToolCall
 from tests.call.scripts import at_consent, front_desk
 from tests.consent.answers import CASES, NEVER_YES
 from tests.consent.test_properties import refusals_among_agreement
+from tests.harness import offline_call
 
 
 class SpyControls(SessionOnlyControls):

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Reply, Request, ToolCall, say
 from tests.call.scripts import ASK_AGAIN, CONFIRM, HOW_CAN_I_HELP, at_consent, front_desk
+from tests.harness import offline_call, spoken, tool_calls
 from tests.telephony.calls import PHONE_CALLER, ROOM, until
 
 CANNOT_ANSWER = "I'm sorry, I can't answer that."

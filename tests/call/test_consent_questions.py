@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Request, say
 from tests.call.scripts import HOW_CAN_I_HELP, at_consent, front_desk
+from tests.harness import offline_call, spoken, tool_calls
 
 NO_ANSWER_GOODBYE = (
     "Sorry, I couldn't get a clear yes or no, and we can't continue this call without one. "

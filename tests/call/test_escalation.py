@@ -11,9 +11,9 @@ from agents.billing import BillingAgent
 from agents.manager import ManagerAgent
 from agents.sales import SalesAgent
 from agents.support import SupportAgent
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Request, Script, call, say
 from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, at_consent, front_desk
+from tests.harness import offline_call, spoken, tool_calls
 
 MANAGER_HELLO = "I'm the manager. I see your bill was wrong; let's fix it."
 WHICH = "I can connect you to billing, support or sales: which fits?"

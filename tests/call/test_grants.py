@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents.manager import ManagerAgent
-from offline.harness import offline_call, spoken
 from offline.scripted_llm import Reply, Script, ToolCall, say
+from tests.harness import offline_call, spoken
 
 HELLO = "I'm the manager. How can I make this right?"
 LIMITS = {"credit": Decimal("50"), "refund": Decimal("200")}

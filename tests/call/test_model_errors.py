@@ -7,9 +7,9 @@ from pathlib import Path
 from livekit.agents import APIConnectionError, llm
 from livekit.agents.voice.events import ErrorEvent
 
-from offline.harness import offline_call, spoken
 from offline.scripted_llm import Script, ScriptedLLM, fail, say
 from tests.call.scripts import HOW_CAN_I_HELP, at_front_desk, front_desk
+from tests.harness import offline_call, spoken
 
 APOLOGY = "Sorry, I'm having trouble on my side. Could you say that again?"
 HEARING_TROUBLE = "Sorry, I'm having trouble hearing you right now. Please bear with me."

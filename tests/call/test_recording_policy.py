@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from call.controls import RecordingStart, SessionOnlyControls
-from offline.harness import offline_call
 from tests.call.scripts import front_desk
+from tests.harness import offline_call
 
 
 class SlowEgress(SessionOnlyControls):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from config.settings import load_settings
 from consent.dialogue import Exchange, Policy
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Request, say
 from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, QUESTION, at_consent, front_desk
+from tests.harness import offline_call, spoken, tool_calls
 
 ASK_AGAIN = "Sorry, I need a clear yes or no: may we record this call?"
 

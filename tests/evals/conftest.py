@@ -78,7 +78,7 @@ def judge(live_credentials: None) -> Any:
 def live_call(agent_llm: Any, tmp_path: Path, make_settings: Callable[..., Any]):
     """`async with live_call(consent_denial_policy=..., selected_form=...) as call:` — our
     real agents and tasks on the real model, text mode, a temporary SQLite store."""
-    from offline.harness import offline_call
+    from tests.harness import offline_call
 
     def unscripted(_request: Any) -> None:
         return None  # never consulted: the session's model is the real one

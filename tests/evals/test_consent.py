@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offline.harness import tool_calls
+from tests.harness import tool_calls
 
 pytestmark = pytest.mark.evals
 

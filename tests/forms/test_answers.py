@@ -10,9 +10,9 @@ import yaml
 
 from forms.loader import parse_form
 from forms.model import Form
-from offline.harness import offline_call, tool_calls
 from offline.scripted_llm import Rule, Script, call
 from tests.forms.scripts import answer, ask, assert_matches_schema, form_model, heard, the_payload
+from tests.harness import offline_call, tool_calls
 
 BOOKING = parse_form(
     yaml.safe_load(

@@ -12,10 +12,10 @@ import yaml
 from forms.loader import parse_form
 from forms.model import Form
 from forms.schema import payload_schema, results_schema
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import Rule, Script, call
 from tests.forms.scripts import answer, assert_matches_schema, form_model, heard, the_payload
 from tests.forms.test_answers import BOOKING, booking_script
+from tests.harness import offline_call, spoken, tool_calls
 
 ASKED_BOOKING_YAML = """
 name: booking

@@ -8,9 +8,9 @@ from pathlib import Path
 from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
-from offline.harness import offline_call
 from tests.forms.scripts import heard, the_payload
 from tests.forms.test_templates import feedback_call_script
+from tests.harness import offline_call
 
 
 async def test_the_order_number_is_entered_on_the_keypad(tmp_path: Path, make_settings) -> None:

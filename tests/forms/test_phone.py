@@ -18,9 +18,9 @@ from config.settings import SettingsError, load_settings
 from forms.loader import parse_form
 from forms.model import Form
 from forms.schema import results_schema
-from offline.harness import offline_call, tool_calls
 from offline.scripted_llm import Request, Script, call, say
 from tests.forms.scripts import assert_matches_schema, form_model, heard, the_payload
+from tests.harness import offline_call, tool_calls
 
 ASK = "What number can we reach you on?"
 AGAIN = "Sorry, I didn't get a full phone number. Could you say it again with the area code?"

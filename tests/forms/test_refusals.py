@@ -17,9 +17,9 @@ from livekit.agents.testing import fake_job_context
 
 from forms.loader import parse_form
 from forms.model import Form
-from offline.harness import offline_call, tool_calls
 from offline.scripted_llm import Reply, Request, Script, ToolCall, say
 from tests.forms.scripts import assert_matches_schema, form_model, heard, the_payload
+from tests.harness import offline_call, tool_calls
 
 ASK = "What is it?"
 WHY = "We need it to go on. Could you share it?"

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 from config.settings import Settings
-from offline.harness import offline_call, spoken, tool_calls
 from offline.scripted_llm import say
 from tests.call.scripts import QUESTION, front_desk
 from tests.forms.scripts import (
@@ -21,6 +20,7 @@ from tests.forms.scripts import (
     is_summary_request,
     the_payload,
 )
+from tests.harness import offline_call, spoken, tool_calls
 
 
 def feedback_call_script():

@@ -10,9 +10,9 @@ from livekit import api
 from livekit.agents import AgentSession
 
 from config.settings import Settings, load_settings
-from offline.harness import OfflineCall
 from store.records import CallerInfo
 from telephony.controls import LiveKitCallControls
+from tests.harness import OfflineCall
 
 ROOM = "call-_+14155550123_AbCd"
 CALLER_IDENTITY = "sip_+14155550123"

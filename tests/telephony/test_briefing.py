@@ -13,8 +13,8 @@ from pathlib import Path
 
 from livekit import api
 
-from offline.harness import spoken
 from offline.scripted_llm import Request, Rule, Script, call, say
+from tests.harness import spoken
 from tests.telephony.livekit_server import LiveKitServer
 from tests.telephony.test_warm_transfer import (
     BRIEFING,

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from agents.manager import ManagerAgent
 from logsafe.contacts import digit_runs
-from offline.harness import OfflineCall, offline_call, spoken
 from offline.scripted_llm import Request, Rule, Script, call, say
 from store.records import CallerInfo
 from telephony.callback import said_by_caller
+from tests.harness import OfflineCall, offline_call, spoken
 from tests.telephony.calls import PHONE_CALLER, until
 from tests.telephony.test_briefing_properties import PROSE, REGIONS, numbers, written_numbers
 from tests.telephony.test_warm_transfer import CALLBACK_CONFIRMED, MANAGER_HELLO, OFFER

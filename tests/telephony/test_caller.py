@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from livekit import api
 
-from offline.harness import offline_call, spoken
 from store.records import CallerInfo
 from telephony.caller import caller_from_participant, normalise_number
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, front_desk
+from tests.harness import offline_call, spoken
 from tests.telephony.calls import ROOM, heard, livekit_controls, telephony_settings, until
 from tests.telephony.livekit_server import LiveKitServer, sip_error
 from tests.telephony.test_warm_transfer import OFFER

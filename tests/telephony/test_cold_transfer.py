@@ -14,8 +14,8 @@ import pytest
 from livekit import api
 
 from agents.manager import ManagerAgent
-from offline.harness import OfflineCall, offline_call, spoken
 from store.records import CallerInfo
+from tests.harness import OfflineCall, offline_call, spoken
 from tests.telephony.calls import (
     CALLER_IDENTITY,
     PHONE_CALLER,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from livekit import api
 
-from offline.harness import offline_call, spoken
 from offline.scripted_llm import say
 from tests.call.scripts import at_front_desk, front_desk
+from tests.harness import offline_call, spoken
 from tests.telephony.calls import PHONE_CALLER, ROOM, livekit_controls, telephony_settings
 from tests.telephony.livekit_server import LiveKitServer, TwirpFailure
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
-from offline.harness import offline_call, spoken
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, front_desk
+from tests.harness import offline_call, spoken
 from tests.telephony.calls import PHONE_CALLER, ROOM, heard, until
 
 KEYPAD_HINT = "You can also press 1 to agree, or 2 to decline."

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from livekit import api
 
-from offline.harness import offline_call, spoken
 from telephony.controls import recording_output
 from tests.call.scripts import HOW_CAN_I_HELP, front_desk
+from tests.harness import offline_call, spoken
 from tests.telephony.calls import (
     PHONE_CALLER,
     ROOM,

@@ -20,8 +20,8 @@ from livekit.agents import ToolError
 from livekit.agents.testing import fake_job_context
 
 from agents.manager import ManagerAgent
-from offline.harness import OfflineCall, offline_call, spoken, tool_calls
 from offline.scripted_llm import Brain, Request, Rule, Script, call, say
+from tests.harness import OfflineCall, offline_call, spoken, tool_calls
 from tests.telephony.calls import (
     HUMAN_LINE,
     PHONE_CALLER,

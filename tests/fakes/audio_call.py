@@ -1,5 +1,5 @@
 """Drive one real call offline *by voice*: the real AgentSession, agents and tasks, with a
-scripted LLM and the audio stand-ins of `offline.audio` (caller mic, speaker, STT, voices,
+scripted LLM and the audio stand-ins of `tests.fakes.audio` (caller mic, speaker, STT, voices,
 VAD). Turns, interruptions and uninterruptible speech run through the framework's audio
 path, sped up by `pace`.
 
@@ -10,7 +10,7 @@ path, sped up by `pace`.
         heard = await call.next_playback()                   # what the caller heard
         assert heard.played_to_the_end
 
-The text-mode twin is `offline.harness.offline_call`; this one shares its store, journal,
+The text-mode twin is `tests.harness.offline_call`; this one shares its store, journal,
 controls and session watch.
 """
 
@@ -37,7 +37,10 @@ from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.session_watch import bind_call
 from config.settings import Settings, load_settings
-from offline.audio import (
+from offline.scripted_llm import Brain, ScriptedLLM
+from pipeline.models import ModelKit
+from store import Store, open_store
+from tests.fakes.audio import (
     CallerMic,
     Lexicon,
     LoudnessVAD,
@@ -47,10 +50,7 @@ from offline.audio import (
     ScriptedVoice,
     Speaker,
 )
-from offline.harness import FAST_CONN, default_agent
-from offline.scripted_llm import Brain, ScriptedLLM
-from pipeline.models import ModelKit
-from store import Store, open_store
+from tests.harness import FAST_CONN, default_agent
 
 # Ten seconds of audio per wall-clock second: a 9 s consent question plays in about 0.9 s.
 TEST_PACE = Pace(speed=10.0)

@@ -7,6 +7,8 @@
 
 No room, no STT/TTS (text mode), the real store on a temporary SQLite file unless a
 store is given. Later layers (telephony, forms) pass their own controls and agents.
+
+A test double: it lives with the tests (benchmarks use it too), not in the installed package.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ The trick that keeps them honest: audio *carries* what it stands for.
 
 Time: everything is paced by a `Pace`. `Pace(speed=10)` plays ten seconds of audio per
 wall-clock second (the session's own timings must be scaled to match: see
-`offline.audio_call`); `REAL_TIME` is for benchmarks. Durations reported to the framework
+`tests.fakes.audio_call`); `REAL_TIME` is for benchmarks. Durations reported to the framework
 (VAD speech/silence) are in wall-clock seconds, as a real VAD's would be.
 """
 
