@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings.exceptions import SettingsError as SourceError
@@ -80,11 +81,22 @@ def _variable(section: type[Section], loc: tuple[Any, ...]) -> str:
     return name.upper()
 
 
+def _without_password(value: str) -> str:
+    """A URL with its password left out (`DATABASE_URL` may carry one); other text as is."""
+    try:
+        password = urlsplit(value).password if "://" in value else None
+    except ValueError:
+        return value
+    return value.replace(f":{password}@", "@", 1) if password else value
+
+
 def _describe(section: type[Section], error: dict[str, Any]) -> str:
     variable = _variable(section, error["loc"])
     got = error.get("input")
     if any(word in variable for word in _SECRET_WORDS):
         got = None  # never echo a secret back, even a malformed one
+    if isinstance(got, str):
+        got = _without_password(got)
     message = error["msg"].removeprefix("Value error, ")
     if not variable:  # a whole-section check: its message names the variables
         return message

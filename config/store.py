@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from config.section import Section
+from store.url import parse_database_url
 
 
 class StoreSettings(Section):
@@ -15,10 +16,6 @@ class StoreSettings(Section):
 
     @field_validator("database_url")
     @classmethod
-    def _known_scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise ValueError(
-                "must start with sqlite:/// (a file) or postgresql:// (a server), "
-                f"got {value.split(':', 1)[0]!r}"
-            )
+    def _parses(cls, value: str) -> str:
+        parse_database_url(value)  # its ValueError says what is wrong and how to fix it
         return value

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from store import Store, open_store
 from store.probe import describe_open_error
+from store.url import parse_database_url
 
 T = TypeVar("T")
 
@@ -40,15 +41,12 @@ def store_options() -> argparse.ArgumentParser:
 
 def database_url(args: argparse.Namespace) -> str:
     url = args.database_url or os.environ.get("DATABASE_URL") or "sqlite:///data/calls.db"
-    if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-        raise OpsError(
-            "the database URL must start with sqlite:/// (a file) or postgresql:// (a server), "
-            f"got {url.split(':', 1)[0]!r}"
-        )
-    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
-        raise OpsError(
-            f"no store at {url.removeprefix('sqlite:///')!r}: check --database-url or DATABASE_URL"
-        )
+    try:
+        parsed = parse_database_url(url)
+    except ValueError as exc:
+        raise OpsError(str(exc)) from None
+    if parsed.backend == "sqlite" and not os.path.exists(parsed.path):
+        raise OpsError(f"no store at {parsed.path!r}: check --database-url or DATABASE_URL")
     return url
 
 

@@ -9,12 +9,10 @@ never hold the same row, and a dead sender's rows are picked up when its lease e
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -39,8 +37,7 @@ from store.base import (
     utcnow,
 )
 from store.records import CallRecord, ConsentRecord
-
-_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+from store.url import DatabaseURL
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -110,26 +107,6 @@ _OUTBOX_COLUMNS = (
 )
 
 
-def split_schema(database_url: str) -> tuple[str, str | None]:
-    """(conninfo for psycopg, schema or None): `?schema=` is ours, the rest is libpq's."""
-    parts = urlsplit(database_url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schema = None
-    kept = []
-    for key, value in query:
-        if key == "schema":
-            schema = value
-        else:
-            kept.append((key, value))
-    if schema is not None and not _SCHEMA_NAME.match(schema):
-        raise ValueError(
-            "the schema in the database URL must be lower-case letters, digits and _, "
-            "starting with a letter or _ (at most 63 characters)"
-        )
-    scheme = "postgresql" if parts.scheme == "postgres" else parts.scheme
-    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(kept), "")), schema
-
-
 def _outbox_row(r: dict[str, Any]) -> OutboxRow:
     return OutboxRow(
         webhook_id=r["webhook_id"],
@@ -195,9 +172,8 @@ class PostgresStore(Store):
         self._pool = _Pool(conninfo, schema, pool_size)
 
     @classmethod
-    async def open(cls, database_url: str, *, pool_size: int = 3) -> PostgresStore:
-        conninfo, schema = split_schema(database_url)
-        store = cls(conninfo, schema, pool_size=pool_size)
+    async def open(cls, url: DatabaseURL, *, pool_size: int = 3) -> PostgresStore:
+        store = cls(url.conninfo, url.schema, pool_size=pool_size)
         try:
             await store._migrate()
         except BaseException:

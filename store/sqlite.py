@@ -37,6 +37,7 @@ from store.base import (
     utcnow,
 )
 from store.records import CallRecord, ConsentRecord
+from store.url import DatabaseURL
 
 T = TypeVar("T")
 
@@ -108,15 +109,6 @@ _OUTBOX_COLUMNS = (
 )
 
 
-def sqlite_path(database_url: str) -> str:
-    if not database_url.startswith("sqlite:///"):
-        raise ValueError("an SQLite URL looks like sqlite:///relative/path.db or sqlite:////abs.db")
-    path = database_url.removeprefix("sqlite:///").split("?", 1)[0]
-    if not path:
-        raise ValueError("the SQLite URL names no file: use sqlite:///data/calls.db")
-    return path
-
-
 def _outbox_row(r: sqlite3.Row, payload: str = "") -> OutboxRow:
     return OutboxRow(
         webhook_id=r["webhook_id"],
@@ -144,8 +136,8 @@ class SQLiteStore(Store):
         self._closed = False
 
     @classmethod
-    async def open(cls, database_url: str) -> SQLiteStore:
-        store = cls(sqlite_path(database_url))
+    async def open(cls, url: DatabaseURL) -> SQLiteStore:
+        store = cls(url.path)
         try:
             await store._call(store._connect)
         except BaseException:
