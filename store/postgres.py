@@ -1,4 +1,4 @@
-"""PostgreSQL backend (psycopg 3, async), for fleets of workers sharing one store.
+"""PostgreSQL backend (psycopg 3, async, psycopg_pool), for fleets of workers sharing one store.
 
 `postgresql://user@host/db?schema=name` keeps every table in schema `name` (created if
 missing); without it the server's default search_path applies. Outbox rows are claimed
@@ -8,15 +8,14 @@ never hold the same row, and a dead sender's rows are picked up when its lease e
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
 from store import chain
 from store.base import (
@@ -125,70 +124,45 @@ def _outbox_row(r: dict[str, Any]) -> OutboxRow:
     )
 
 
-class _Pool:
-    """A few lazily opened autocommit connections; a broken one is replaced on next use."""
-
-    def __init__(self, conninfo: str, schema: str | None, size: int) -> None:
-        self._conninfo = conninfo
-        self._schema = schema
-        self._queue: asyncio.Queue[psycopg.AsyncConnection[dict[str, Any]] | None] = asyncio.Queue()
-        self._all: list[psycopg.AsyncConnection[dict[str, Any]]] = []
-        for _ in range(size):
-            self._queue.put_nowait(None)
-
-    async def _connect(self) -> psycopg.AsyncConnection[dict[str, Any]]:
-        conn = await psycopg.AsyncConnection.connect(
-            self._conninfo, autocommit=True, row_factory=dict_row, connect_timeout=10
+class PostgresStore(Store):
+    def __init__(self, url: DatabaseURL, *, pool_size: int = 3) -> None:
+        self._schema = url.schema
+        self._pool = AsyncConnectionPool(
+            url.conninfo,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": 10},
+            configure=self._use_schema,
+            open=False,
         )
+
+    @classmethod
+    async def open(cls, url: DatabaseURL, *, pool_size: int = 3) -> PostgresStore:
+        store = cls(url, pool_size=pool_size)
+        # Migrate on a connection of its own: an unreachable server or a wrong database
+        # is then this error, at once, not a pool timeout later.
+        async with await psycopg.AsyncConnection.connect(
+            url.conninfo, autocommit=True, row_factory=dict_row, connect_timeout=10
+        ) as conn:
+            await store._migrate(conn)
+        await store._pool.open()
+        return store
+
+    async def _use_schema(self, conn: psycopg.AsyncConnection[Any]) -> None:
         if self._schema:
             await conn.execute(
                 sql.SQL("SET search_path TO {}").format(sql.Identifier(self._schema))
             )
-        self._all.append(conn)
-        return conn
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[dict[str, Any]]]:
-        conn = await self._queue.get()
-        try:
-            if conn is None or conn.closed or conn.broken:
-                if conn is not None:
-                    self._all.remove(conn)
-                conn = None
-                conn = await self._connect()
-            yield conn
-        finally:
-            self._queue.put_nowait(conn)
-
-    async def close(self) -> None:
-        for conn in self._all:
-            await conn.close()
-        self._all.clear()
-
-
-class PostgresStore(Store):
-    def __init__(self, conninfo: str, schema: str | None, *, pool_size: int = 3) -> None:
-        self._schema = schema
-        self._pool = _Pool(conninfo, schema, pool_size)
-
-    @classmethod
-    async def open(cls, url: DatabaseURL, *, pool_size: int = 3) -> PostgresStore:
-        store = cls(url.conninfo, url.schema, pool_size=pool_size)
-        try:
-            await store._migrate()
-        except BaseException:
-            await store.close()
-            raise
-        return store
-
-    async def _migrate(self) -> None:
-        async with self._pool.connection() as conn, conn.transaction():
+    async def _migrate(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        async with conn.transaction():
             lock_name = f"consent-agent-schema:{self._schema or ''}"
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock_name,))
             if self._schema:
                 await conn.execute(
                     sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self._schema))
                 )
+            await self._use_schema(conn)
             await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
             cur = await conn.execute("SELECT max(version) AS v FROM schema_version")
             current = (await cur.fetchone() or {}).get("v") or 0
