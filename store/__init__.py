@@ -19,9 +19,9 @@ from store.base import (
     OutboxStateError,
     OutboxStatus,
     RetentionResult,
-    Store,
     StoredConsent,
 )
+from store.queries import Store
 from store.records import CallerInfo, CallRecord, ConsentRecord
 from store.url import parse_database_url
 
