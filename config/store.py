@@ -1,4 +1,4 @@
-"""Where what must survive a crash is kept."""
+"""Where what must survive a crash is kept, and how long the caller's identity stays."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ class StoreSettings(Section):
     database_url: str = Field(
         default="sqlite:///data/calls.db",
         description="sqlite:///path/to/file.db, or postgresql://user@host/db for fleets.",
+    )
+    caller_identity_retention_days: int | None = Field(
+        default=90,
+        ge=0,
+        description="Days caller identity is kept on consent records (empty: forever).",
     )
 
     @field_validator("database_url")
