@@ -1,4 +1,6 @@
-"""The storage API the agent, the sender and the operator CLI share, and its row types."""
+"""The store's row types and what it computes outside SQL: timestamps, ids, the chain check.
+
+The queries are in store/queries.py."""
 
 from __future__ import annotations
 
@@ -196,7 +198,7 @@ class EndpointState:
 
 @dataclass
 class _ChainRow:
-    """What the backends hand to the shared chain verifier."""
+    """A consent row as verify_rows reads it."""
 
     seq: int
     recorded_at: str
