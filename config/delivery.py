@@ -1,4 +1,4 @@
-"""Where call records are delivered, how they are signed, and how long identity is kept."""
+"""Where call records are delivered, and how they are signed."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ def is_loopback(host: str | None) -> bool:
 
 
 class DeliverySettings(Section):
-    """Read from WEBHOOK_* and CALLER_IDENTITY_RETENTION_DAYS. With WEBHOOK_URL unset, call
-    records are stored but nothing is delivered."""
+    """Read from WEBHOOK_*. With WEBHOOK_URL unset, call records are stored but nothing is
+    delivered."""
 
     webhook_allow_http: bool = Field(
         default=False,
@@ -88,11 +88,6 @@ class DeliverySettings(Section):
     )
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="Per-attempt HTTP timeout."
-    )
-    caller_identity_retention_days: int | None = Field(
-        default=90,
-        ge=0,
-        description="Days caller identity is kept on consent records (empty: forever).",
     )
 
     @model_validator(mode="before")
