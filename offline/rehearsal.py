@@ -1,93 +1,167 @@
 """The offline rehearsal's stand-in for the model: keyword-driven, clearly labeled.
 
 With no LiveKit credentials, `python agent.py console` runs the real agents in text mode
-on this stand-in, so a newcomer can walk consent -> triage -> specialist -> manager with
-no account. It is not a model: it reacts to keywords, and every line it speaks starts
-with "(rehearsal)". Consent itself is decided by the agents' own code, as in a real call.
+on this stand-in, so a newcomer can walk every path of a call with no account: consent,
+routing, each specialist's tools, the manager's grants and refusals, a transfer to a
+person, a call back, the forms, the end of the call. It is not a model: what each agent
+says and does is a table (`offline/rehearsal.yaml`, see `offline/rehearsal_table.py`), and
+every line it speaks starts with "(rehearsal)". Consent itself is decided by the agents'
+own code, as in a real call; so are grants, limits and where a transfer dials.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import string
+from typing import Any
 
+from offline.rehearsal_forms import form_reply, summary_of
+from offline.rehearsal_table import AgentLines, Intent, Table, load_table
 from offline.scripted_llm import Reply, Request, ScriptedLLM, call, say
+from tasks.form_summary import SUMMARY_MARKER as FORM_SUMMARY
 
-LABEL = "(rehearsal)"
-
-BANNER = f"""\
+BANNER = """\
 ==============================================================================
  OFFLINE REHEARSAL: no LIVEKIT_API_KEY/LIVEKIT_API_SECRET set.
- The agents, consent task and policies are real; the model is a keyword-driven
- stand-in whose lines start with {LABEL}. Try: "yes" -> "my bill is wrong" ->
- "I want a manager" -> "credit 20 please". Set LiveKit credentials in .env.local
- to talk to the real models.
+ The agents, consent, policies and the call's record are real; the model is a
+ keyword stand-in whose lines start with (rehearsal). Things to type:
+   consent   yes | no | why do you record? | maybe   (keypad 1/2: phone line only)
+   billing   my bill is wrong -> invoice 1234, charged $40 twice -> I want a refund
+   support   it crashes when I log in -> still crashes
+   sales     I'd like to buy the pro plan -> yes   (the lead qualification form)
+   manager   I want a manager -> credit 20 | refund 500 (above its limit)
+   a person  I want a real person   (REHEARSAL_COLLEAGUE=answers|declines|
+             voicemail|busy|no_answer: how the stand-in colleague answers)
+   forms     start with FORMS_DEFAULT=customer_feedback (or patient_intake)
+   the end   bye
+ Logs go to {log}; --verbose shows them here. For the real models, set
+ LiveKit credentials in .env.local.
 ==============================================================================
 """
 
-_DEPARTMENTS = (
-    ("billing", r"\b(bill|billing|invoice|charge[ds]?|payment|refund|overcharged)\b"),
-    ("support", r"\b(broken|not working|doesn'?t work|error|crash|bug|help with|fix)\b"),
-    ("sales", r"\b(buy|price|pricing|plan|upgrade|purchase|quote|demo)\b"),
-)
-_AMOUNT = re.compile(r"(\d+(?:\.\d{1,2})?)")
+
+class _Blank(dict[str, Any]):
+    """Template values: a name with no value renders empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
-def _line(text: str) -> Reply:
-    return say(f"{LABEL} {text}")
+def fill(template: str, values: dict[str, Any]) -> str:
+    text = string.Formatter().vformat(template, (), _Blank(values))
+    return " ".join(text.split())
 
 
-def rehearsal_brain(r: Request) -> Reply:
-    words = r.last_user_text.lower() if r.answering_user else ""
-    output = r.last_tool_output
+class Rehearsal:
+    """The brain of the stand-in: one reply per model request, read from the table."""
 
-    if r.is_summary:
-        return _line("Summary of the conversation so far.")
-    if output is not None:
-        return _line(output.output if not output.is_error else f"I can't do that: {output.output}")
+    def __init__(self, table: Table | None = None) -> None:
+        self.table = table or load_table()
 
-    if r.offers("record_consent"):
-        return _line("Sorry, I need a clear yes or no: may we record this call?")
+    def __call__(self, r: Request) -> Reply:
+        table = self.table
+        if r.is_summary:  # a TaskGroup compressing its sub-conversation
+            return self.line("Summary of the conversation so far.")
+        if FORM_SUMMARY in r.instructions:
+            return self.line(summary_of(r, table.forms))
+        if r.answering_user and table.hang_up.search(r.last_user_text):
+            return self.line(table.goodbye)
+        lines = table.agent_for(r.tool_names)
+        if lines is not None:
+            return self._turn(lines, r)
+        in_form = form_reply(r, table.forms, lambda text, values: self.line(fill(text, values)))
+        return in_form or self.line("Sorry, could you say that again?")
 
-    if r.offers("issue_credit"):
-        amount = _AMOUNT.search(words)
-        if amount and "refund" in words:
-            return call("issue_refund", amount=float(amount.group(1)), reason="rehearsal")
-        if amount:
-            return call("issue_credit", amount=float(amount.group(1)), reason="rehearsal")
-        if not words:
-            return _line("I'm the manager. I've read your conversation. How can I make it right?")
-        return _line("I can offer a credit or a refund. Say, for example, 'credit 20'.")
+    def line(self, text: str) -> Reply:
+        return say(f"{self.table.label} {text}")
 
-    if r.offers("route_to"):
-        current = _current_department(r)
-        if not words:
-            return _line(_GREETINGS.get(current or "", "How can I help you today?"))
-        for department, pattern in _DEPARTMENTS:
-            if department != current and re.search(pattern, words):
-                return call("route_to", department=department)
-        return _line("Tell me more: is it about a bill, something not working, or buying?")
+    # -- one agent's turn --------------------------------------------------------------------
 
-    return _line("I'm only a rehearsal stand-in; say 'yes', 'my bill', or 'manager'.")
+    def _turn(self, lines: AgentLines, r: Request) -> Reply:
+        caller = r.caller_lines
+        values: dict[str, Any] = {
+            "said": caller[-1] if caller else "",
+            "before": caller[-2] if len(caller) > 1 else "",
+        }
+        for pattern in lines.from_instructions.values():
+            found = pattern.search(r.instructions)
+            values.update({k: v for k, v in (found.groupdict() if found else {}).items() if v})
+
+        output = r.last_tool_output
+        if output is not None:
+            made = r.call_of(output)
+            name = made.name if made is not None else ""
+            values.update(_arguments_of(made))
+            if output.is_error:
+                return self._refused(lines, output.output, values)
+            values["output"] = output.output
+            return self.line(fill(lines.after.get(name, "Done. Is there anything else?"), values))
+
+        intents = lines.intents if r.answering_user else lines.enter
+        for intent in intents:
+            reply = self._intent(intent, r, values)
+            if reply is not None:
+                return reply
+        fallback = lines.otherwise if r.answering_user else (lines.greeting or lines.otherwise)
+        return self.line(fill(fallback or "How can I help?", values))
+
+    def _intent(self, intent: Intent, r: Request, values: dict[str, Any]) -> Reply | None:
+        said = values["said"]
+        found = intent.when.search(said)
+        if found is None or (intent.heard and not intent.heard.search(r.last_agent_text)):
+            return None
+        values = {**values, **{k: v for k, v in found.groupdict().items() if v}}
+        for name, pattern in intent.extract.items():
+            extracted = pattern.search(said)
+            if extracted is not None:
+                values[name] = next((g for g in extracted.groups() if g), extracted.group(0))
+        if intent.fact is not None:
+            fact = re.search(rf"^- {re.escape(intent.fact)}: (.+)$", r.instructions, re.M)
+            return self.line(fact.group(1) if fact else "I'm sorry, I don't know that.")
+        if intent.call is not None:
+            return call(intent.call, **_typed(intent, values, r.parameters(intent.call)))
+        return self.line(fill(intent.say or "", values))
+
+    def _refused(self, lines: AgentLines, error: str, values: dict[str, Any]) -> Reply:
+        """A tool said no: say what the agent can offer instead; never the error itself."""
+        for refusal in lines.refused:
+            found = refusal.when.search(error) if refusal.when else None
+            if refusal.when is None or found is not None:
+                extra = found.groupdict() if found is not None else {}
+                return self.line(fill(refusal.say, {**values, **extra}))
+        return self.line("I'm sorry, I can't do that here. Is there something else I can do?")
 
 
-_OWN_TOOL = {
-    "billing": "record_billing_issue",
-    "support": "open_support_ticket",
-    "sales": "record_interest",
-}
-_GREETINGS = {
-    "billing": "Billing here. I see you have a question about a charge. What's the amount?",
-    "support": "Support here. Let's fix that. What happens when you try?",
-    "sales": "Sales here. What are you looking to buy?",
-}
+def _arguments_of(made: Any) -> dict[str, Any]:
+    try:
+        arguments = json.loads(made.arguments or "{}") if made is not None else {}
+    except ValueError:
+        return {}
+    return arguments if isinstance(arguments, dict) else {}
 
 
-def _current_department(r: Request) -> str | None:
-    for department, tool in _OWN_TOOL.items():
-        if r.offers(tool):
-            return department
-    return None
+def _typed(intent: Intent, values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The intent's arguments, filled in and typed by the tool's schema (empty ones left out)."""
+    properties: dict[str, Any] = schema.get("properties") or {}
+    arguments: dict[str, Any] = {}
+    for name, template in intent.args.items():
+        text = fill(template, values).strip().strip("/").strip()
+        if not text:
+            continue
+        spec = properties.get(name) or {}
+        kinds = {spec.get("type")} | {o.get("type") for o in spec.get("anyOf") or []}
+        try:
+            if "integer" in kinds:
+                arguments[name] = int(float(text))
+            elif "number" in kinds:
+                arguments[name] = float(text)
+            else:
+                arguments[name] = text
+        except ValueError:
+            continue  # not a number: left out, as a model would leave out what it didn't hear
+    return arguments
 
 
 def rehearsal_llm() -> ScriptedLLM:
-    return ScriptedLLM(rehearsal_brain, label="rehearsal")
+    return ScriptedLLM(Rehearsal(), label="rehearsal")

@@ -17,6 +17,7 @@ from typing import Any
 
 from livekit.agents import APIConnectOptions, llm
 from livekit.agents.llm import ChatChunk, ChoiceDelta, FunctionToolCall
+from livekit.agents.llm.utils import build_legacy_openai_schema
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 from livekit.agents.utils import shortuuid
 
@@ -30,6 +31,7 @@ class Request:
     chat_ctx: llm.ChatContext
     tool_names: tuple[str, ...]
     tool_choice: Any
+    tools: tuple[llm.Tool, ...] = ()
 
     @property
     def items(self) -> list[llm.ChatItem]:
@@ -70,6 +72,40 @@ class Request:
     def last_tool_output(self) -> llm.FunctionCallOutput | None:
         last = self.last
         return last if last is not None and last.type == "function_call_output" else None
+
+    @property
+    def caller_lines(self) -> list[str]:
+        """Everything the caller said, in order."""
+        return [
+            item.text_content or ""
+            for item in self.chat_ctx.items
+            if item.type == "message" and item.role == "user"
+        ]
+
+    @property
+    def last_agent_text(self) -> str:
+        """The agent's newest line (what the caller heard last)."""
+        for item in reversed(self.chat_ctx.items):
+            if item.type == "message" and item.role == "assistant":
+                return item.text_content or ""
+        return ""
+
+    def call_of(self, output: llm.FunctionCallOutput) -> llm.FunctionCall | None:
+        """The tool call `output` answers."""
+        for item in self.chat_ctx.items:
+            if item.type == "function_call" and item.call_id == output.call_id:
+                return item
+        return None
+
+    def parameters(self, tool: str) -> dict[str, Any]:
+        """The JSON Schema of `tool`'s arguments, as the model is shown it."""
+        for offered in self.tools:
+            if isinstance(offered, llm.RawFunctionTool) and offered.info.name == tool:
+                return dict(offered.info.raw_schema.get("parameters") or {})
+            if isinstance(offered, llm.FunctionTool) and offered.info.name == tool:
+                schema = build_legacy_openai_schema(offered, internally_tagged=True)
+                return dict(schema["parameters"])
+        return {}
 
     def offers(self, tool: str) -> bool:
         return tool in self.tool_names
@@ -203,7 +239,9 @@ class ScriptedLLM(llm.LLM):
     ) -> llm.LLMStream:
         tools = tools or []
         names = tuple(t.id for t in tools)
-        request = Request(chat_ctx=chat_ctx.copy(), tool_names=names, tool_choice=tool_choice)
+        request = Request(
+            chat_ctx=chat_ctx.copy(), tool_names=names, tool_choice=tool_choice, tools=tuple(tools)
+        )
         self.requests.append(request)
         return _ScriptedStream(self, request, chat_ctx=chat_ctx, tools=tools, conn=conn_options)
 
