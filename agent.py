@@ -15,6 +15,7 @@ import asyncio
 import functools
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from livekit import rtc
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
@@ -24,7 +25,7 @@ import logsafe
 from agents.customer_service import CustomerServiceAgent
 from agents.out_of_service import OutOfServiceAgent
 from call.call import Call
-from call.controls import CallControls, SessionOnlyControls
+from call.controls import CallControls
 from call.journal import Journal
 from call.record import save_call_record
 from call.session_watch import bind_call
@@ -38,6 +39,9 @@ from store.probe import store_problem
 from tasks.form_selection import select_form
 from telephony.caller import caller_from_participant
 from telephony.controls import LiveKitCallControls
+
+if TYPE_CHECKING:
+    from offline.console_call import ConsoleCall
 
 logger = logging.getLogger("consent-agent")
 
@@ -98,6 +102,9 @@ server = Worker()
 async def entrypoint(ctx: JobContext) -> None:
     """One call: meet the caller, then consent first, then help."""
     config = settings()
+    console = console_call(ctx, config)  # the terminal console shows the call and has no room
+    if console is not None:
+        config = console.settings
     models = call_models(config)
     await ctx.connect()
     participant = await ctx.wait_for_participant()
@@ -108,13 +115,19 @@ async def entrypoint(ctx: JobContext) -> None:
         vad=ctx.proc.userdata["vad"],
         turn_handling={"turn_detection": models.turn_detection},
     )
-    controls = call_controls(ctx, session, participant, config)
+    controls = (
+        console.controls(session)
+        if console is not None
+        else call_controls(ctx, session, participant, config)
+    )
     try:
         store = await open_store(config.store.database_url)
     except Exception:
         # Consent that can't be recorded must not be asked for: say why, then hang up.
         logger.exception("the store is unreachable: answering out of service")
         line = OutOfServiceAgent(line=config.wording.out_of_service, hang_up=controls.hang_up)
+        if console is not None:
+            console.watch(session, None)
         await session.start(agent=line, room=ctx.room, record=False)
         return
     caller = caller_from_participant(
@@ -126,7 +139,7 @@ async def entrypoint(ctx: JobContext) -> None:
         caller_identity=participant.identity,
         settings=config,
         models=models,
-        journal=Journal(store),
+        journal=console.journal(store) if console is not None else Journal(store),
         controls=controls,
         job_id=ctx.job.id,
         room=ctx.room.name,
@@ -145,10 +158,8 @@ async def entrypoint(ctx: JobContext) -> None:
         await store.close()
 
     ctx.add_shutdown_callback(finish_call)
-    if rehearsal() or ctx.is_fake_job():
-        from offline.console_view import show_call_in_console
-
-        show_call_in_console(session, call)
+    if console is not None:
+        console.watch(session, call)
     await session.start(
         agent=CustomerServiceAgent(call),
         room=ctx.room,
@@ -156,21 +167,29 @@ async def entrypoint(ctx: JobContext) -> None:
     )
 
 
+def console_call(ctx: JobContext, config: Settings) -> ConsoleCall | None:
+    """The terminal console (`console`, a fake job): the call shown on the screen, with
+    recording announced and a stand-in human line, since there is no LiveKit room."""
+    if not (rehearsal() or ctx.is_fake_job()):
+        return None
+    from offline.console_call import ConsoleCall
+
+    return ConsoleCall(config)
+
+
 def call_models(config: Settings) -> ModelKit:
     if rehearsal():
         from offline.rehearsal import rehearsal_llm
 
-        return ModelKit(llm=rehearsal_llm())
+        # Text only: turns end when the caller presses Enter, so no turn detector is needed.
+        return ModelKit(llm=rehearsal_llm(), turn_detection="vad")
     return build_models(config.models, language=config.consent.consent_language)
 
 
 def call_controls(
     ctx: JobContext, session: AgentSession[Call], caller: rtc.RemoteParticipant, config: Settings
 ) -> CallControls:
-    """What the agents can do to the call: through LiveKit's server API, or (console) only
-    to the session."""
-    if rehearsal() or ctx.is_fake_job():
-        return SessionOnlyControls(session)
+    """What the agents can do to the call, through LiveKit's server API."""
     controls = LiveKitCallControls(
         session,
         api=ctx.api,
@@ -183,11 +202,22 @@ def call_controls(
 
 
 def console_argv(argv: list[str]) -> list[str]:
-    """Without credentials, `console` is the offline rehearsal in text mode."""
+    """`console` keeps its logs in a file (`--verbose`: on the screen); without
+    credentials, it is the offline rehearsal in text mode."""
+    if len(argv) > 1 and argv[1] == "console":
+        from offline.console_screen import LOG_FILE, prepare_console
+
+        argv = prepare_console(argv)
     if rehearsal() and len(argv) > 1 and argv[1] == "console":
+        from offline.human_line import colleague_behaviour
         from offline.rehearsal import BANNER
 
-        print(BANNER, file=sys.stderr)
+        try:
+            colleague_behaviour()
+        except ValueError as exc:
+            print(f"consent-agent: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        print(BANNER.format(log=LOG_FILE), file=sys.stderr)
         if "--text" not in argv:
             return [*argv, "--text"]
     elif rehearsal() and len(argv) > 1 and argv[1] in ("dev", "start", "connect"):
