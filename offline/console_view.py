@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
@@ -47,6 +48,11 @@ AGENT_LABELS = {
     "stand_in_human_line": "on hold for a person",
     "human_transfer_task": "on hold for a person",
 }
+KEYS = re.compile(r"\W*[0-9*#]\W*")
+KEYPAD_NOTE = (
+    "Keys are heard on a phone line only (there, 1 agrees and 2 declines). In the console, "
+    "a typed digit is words, not a key: answer yes or no."
+)
 CLOSE_REASONS = {
     "participant_disconnected": "the caller hung up",
     "user_initiated": "the agent ended the call",
@@ -149,8 +155,11 @@ class ConsoleView:
             elif item.type == "message" and item.role == "user":
                 if inside_run(session):
                     self._typed_lines += 1  # the console prints it from its own thread
-                if self._hang_up.search(item.text_content or ""):
+                words = item.text_content or ""
+                if self._hang_up.search(words):
                     self._spawn(self._caller_hangs_up(session, state))
+                elif KEYS.fullmatch(words) and state is not None and state.outcome.consent is None:
+                    self.note("Keypad", KEYPAD_NOTE)
             elif item.type == "agent_handoff":
                 self._handoff(session.current_agent)
 
