@@ -66,11 +66,15 @@ def count_typed_lines() -> Callable[[], int]:
     console = AgentsConsole.get_instance().console
     printer = console.print
     shown = [0]
+    header = [False]  # "● You" printed: the typed words are the next print
 
     def counting(*objects: Any, **options: Any) -> None:
         printer(*objects, **options)
-        if objects and getattr(objects[0], "plain", None) == "  \u25cf You":
+        if header[0]:
+            header[0] = False
             shown[0] += 1
+        elif objects and getattr(objects[0], "plain", None) == "  \u25cf You":
+            header[0] = True
 
     console.print = counting  # type: ignore[method-assign]
     return lambda: shown[0]
