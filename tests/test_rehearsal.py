@@ -57,38 +57,45 @@ def _screen(session: str) -> str:
     return " ".join(raw.split())
 
 
-def _wait_for(session: str, text: str, within: float = 60.0, after: int = 0) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        screen = _screen(session)
-        if text in screen[after:]:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen shows:\n{_screen(session)}")
-
-
 class Console:
     """A person at the console: types a line, reads what it led to."""
 
     def __init__(self, session: str, directory: Path) -> None:
         self.session = session
         self.directory = directory
-        self._since = 0  # where the newest typed line is on the screen
+        self._typed: tuple[str, int] | None = None  # the newest typed line: its echo, which one
+
+    def _after_typed(self, screen: str) -> str:
+        """The screen from the newest typed line's echo on (found afresh each time: what is
+        above it may be redrawn)."""
+        if self._typed is None:
+            return screen
+        echo, nth = self._typed
+        at = -1
+        for _ in range(nth):
+            at = screen.find(echo, at + 1)
+        return screen[at:] if at >= 0 else ""
 
     def sees(self, text: str, within: float = 60.0) -> str:
         """Wait until `text` is on the screen after the newest typed line; what follows it."""
-        screen = _wait_for(self.session, text, within, after=self._since)
-        return screen[self._since :]
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            after = self._after_typed(_screen(self.session))
+            if text in after:
+                return after
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
     def says(self, words: str) -> None:
         """Type `words` at the prompt and press Enter; reading starts at their echo."""
         self._prompt_shows(PROMPT)  # the console is ready for a line
         subprocess.run(["tmux", "send-keys", "-t", self.session, "-l", words], check=True)
         self._prompt_shows(words)
-        subprocess.run(["tmux", "send-keys", "-t", self.session, "Enter"], check=True)
         echo = f"\u25cf You {words}"
-        screen = _wait_for(self.session, echo, after=self._since)
-        self._since = screen.index(echo, self._since)
+        before = self.screen().count(echo)
+        subprocess.run(["tmux", "send-keys", "-t", self.session, "Enter"], check=True)
+        self._typed = (echo, before + 1)
+        self.sees(echo)
 
     def _prompt_shows(self, text: str, within: float = 60.0) -> None:
         deadline = time.monotonic() + within
@@ -101,7 +108,7 @@ class Console:
 
     def agent_lines(self) -> list[str]:
         """The agent's lines since the newest typed line."""
-        after = _screen(self.session)[self._since :]
+        after = self._after_typed(self.screen())
         return [part.split(" \u25cf ")[0] for part in after.split("\u25cf Agent ")[1:]]
 
     def screen(self) -> str:
@@ -243,6 +250,16 @@ def test_questions_are_answered_from_the_facts_and_a_typed_key_is_clarified(
         console.sees("(rehearsal) How can I help you today?")
 
 
+def test_a_manager_asked_for_during_the_question_takes_over_after_it(tmp_path: Path) -> None:
+    with _call(tmp_path, consent="") as console:
+        console.says("can I speak to a manager?")
+        assert "I'll connect you right after this question." in console.sees(CLARIFY)
+        console.says("yes")
+        after = console.sees("\u2192 manager")
+        assert "I'm the manager" in after
+        assert "How can I help you today?" not in after
+
+
 def test_unclear_answers_are_clarified_then_count_as_no_consent(tmp_path: Path) -> None:
     with _call(tmp_path, consent="") as console:
         console.says("maybe")
@@ -288,6 +305,9 @@ def test_billing_records_the_issue_and_the_manager_grants_within_limits_refuses_
         console.says("refund 40")
         console.sees("\u2713 issue_refund: Refund of 40.00 USD issued.")
 
+        console.says("and a credit of 20 please")
+        console.sees("\u2713 issue_credit: Credit of 20.00 USD issued.")
+
         console.says("bye")
         after = console.sees("Call ended")
         assert "Thanks for calling. Goodbye!" in after
@@ -297,7 +317,7 @@ def test_billing_records_the_issue_and_the_manager_grants_within_limits_refuses_
         assert "WEBHOOK_URL is not set" in after
     [record] = _payloads(database)
     grants = [(e["type"], e.get("amount")) for e in record["events"] if "grant" in e["type"]]
-    assert grants == [("grant_refused", "500.00"), ("grant", "40.00")]
+    assert grants == [("grant_refused", "500.00"), ("grant", "40.00"), ("grant", "20.00")]
     assert record["ended_reason"] == "participant_disconnected"
 
 
