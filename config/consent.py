@@ -43,7 +43,6 @@ def _line(description: str) -> str | None:
 
 
 class ConsentSettings(Section):
-    company_name: str = Field(default="Acme Corp", min_length=1)
     consent_language: str = Field(
         default="en",
         description=(
@@ -128,6 +127,7 @@ class ConsentSettings(Section):
         ),
     )
 
+    _company: str = PrivateAttr(default="Acme Corp")
     _language: ConsentLanguage | None = PrivateAttr(default=None)
     _grammar: Grammar | None = PrivateAttr(default=None)
 
@@ -135,7 +135,7 @@ class ConsentSettings(Section):
     @classmethod
     def _no_blank_words(cls, value: object, info: ValidationInfo) -> object:
         """A line of wording set to spaces would be a line of silence: refuse it."""
-        wording = (info.field_name or "").startswith(("consent_", "company_"))
+        wording = (info.field_name or "").startswith("consent_")
         if wording and isinstance(value, str) and value and not value.strip():
             raise ValueError("is blank; unset it to use the language file's words")
         return value
@@ -174,8 +174,16 @@ class ConsentSettings(Section):
         assert self._grammar is not None
         return self._grammar
 
+    def speak_for(self, company: str) -> None:
+        """The company named in the wording (`{company}`): PersonaSettings.company_name."""
+        self._company = company
+
+    @property
+    def company(self) -> str:
+        return self._company
+
     def render(self, text: str) -> str:
-        return text.replace("{company}", self.company_name)
+        return text.replace("{company}", self._company)
 
     def line(self, key: WordingKey) -> str:
         """One line the caller hears, verbatim: the override, else the language file's."""

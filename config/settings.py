@@ -21,6 +21,7 @@ from config.forms import FormSettings
 from config.livekit import LiveKitSettings
 from config.manager import ManagerSettings
 from config.models import ModelSettings
+from config.persona import PersonaSettings
 from config.section import Section
 from config.store import StoreSettings
 from config.telephony import TelephonySettings
@@ -45,6 +46,7 @@ class SettingsError(Exception):
 class Settings:
     livekit: LiveKitSettings
     models: ModelSettings
+    persona: PersonaSettings
     consent: ConsentSettings
     manager: ManagerSettings
     store: StoreSettings
@@ -57,6 +59,7 @@ class Settings:
 SECTIONS: dict[str, type[Section]] = {
     "livekit": LiveKitSettings,
     "models": ModelSettings,
+    "persona": PersonaSettings,
     "consent": ConsentSettings,
     "manager": ManagerSettings,
     "store": StoreSettings,
@@ -136,6 +139,7 @@ def load_settings(**overrides: Any) -> Settings:
     }
     if problems:
         raise SettingsError(problems)
+    sections["consent"].speak_for(sections["persona"].company_name)  # type: ignore[attr-defined]
     return Settings(**sections)  # type: ignore[arg-type]
 
 

@@ -122,7 +122,7 @@ class CollectConsent(AgentTask[ConsentResult]):
         facts = "\n".join(f"- {topic}: {fact}" for topic, fact in settings.answers().items())
         super().__init__(
             instructions=CONSENT_INSTRUCTIONS.format(
-                company=settings.company_name,
+                company=settings.company,
                 wording=self._wording,
                 facts=facts,
                 language=settings.language.name,

@@ -13,7 +13,7 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config import SettingsError, load_settings
+from config.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.billing import BillingAgent
 from agents.manager import ManagerAgent
-from agents.sales import SalesAgent
-from agents.support import SupportAgent
+from agents.specialists import BillingAgent, SalesAgent, SupportAgent
 from offline.scripted_llm import Request, Script, call, say
 from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, at_consent, front_desk
 from tests.harness import offline_call, spoken, tool_calls
