@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from config.section import Section
 from consent.language import ConsentLanguage, LanguageError, load_language
@@ -130,15 +130,6 @@ class ConsentSettings(Section):
     _company: str = PrivateAttr(default="Acme Corp")
     _language: ConsentLanguage | None = PrivateAttr(default=None)
     _grammar: Grammar | None = PrivateAttr(default=None)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_blank_words(cls, value: object, info: ValidationInfo) -> object:
-        """A line of wording set to spaces would be a line of silence: refuse it."""
-        wording = (info.field_name or "").startswith("consent_")
-        if wording and isinstance(value, str) and value and not value.strip():
-            raise ValueError("is blank; unset it to use the language file's words")
-        return value
 
     @model_validator(mode="after")
     def _load_language(self) -> ConsentSettings:

@@ -140,7 +140,22 @@ def load_settings(**overrides: Any) -> Settings:
     if problems:
         raise SettingsError(problems)
     sections["consent"].speak_for(sections["persona"].company_name)  # type: ignore[attr-defined]
+    _fill_lines(sections)
     return Settings(**sections)  # type: ignore[arg-type]
+
+
+def _fill_lines(sections: dict[str, Section]) -> None:
+    """Lines the caller hears that the environment leaves unset come from the call's
+    language file (`call:`), so one catalogue a language holds every fixed word."""
+    lines = sections["consent"].language.call  # type: ignore[attr-defined]
+    for name in ("wording", "telephony"):
+        section = sections[name]
+        unset = {
+            key: getattr(lines, key)
+            for key in type(lines).model_fields
+            if key in type(section).model_fields and getattr(section, key) is None
+        }
+        sections[name] = section.model_copy(update=unset)
 
 
 def load_section(cls: type[S], **values: Any) -> S:

@@ -1,6 +1,7 @@
-"""A consent language file: the wording played to the caller and the grammar that reads
-their answer. One file a language (`languages/<code>.yaml`); a deployer adds a language
-by adding a file here or in `CONSENT_LANGUAGES_DIR`.
+"""A language file: every line the caller hears in fixed words (the consent wording, and
+the call's other lines), and the grammar that reads the answer to the consent question.
+One file a language (`languages/<code>.yaml`); a deployer adds a language by adding a file
+here or in `CONSENT_LANGUAGES_DIR`.
 
 Loading validates the file once, at start: every problem is named with the file and the
 entry, e.g. ``consent/languages/xx.yaml: grammar.affirmative[3] "not bad": contains the
@@ -58,6 +59,31 @@ class Wording(BaseModel):
     _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
 
 
+class CallLines(BaseModel):
+    """Everything else the caller hears in fixed words: failures, transfers, call backs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    error_apology: str
+    hearing_trouble: str
+    out_of_service: str
+    transfer_announcement: str
+    transfer_connected: str
+    transfer_busy: str
+    transfer_no_answer: str
+    transfer_declined: str
+    transfer_voicemail: str
+    transfer_human_left: str
+    transfer_failed: str
+    transfer_unavailable: str
+    callback_offer: str
+    callback_offer_no_number: str
+    callback_confirmed: str
+    callback_not_arranged: str
+
+    _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
+
+
 class Answers(BaseModel):
     """Facts the model may use to answer questions about the recording, and nothing else."""
 
@@ -110,6 +136,7 @@ class ConsentLanguage(BaseModel):
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     name: str
     wording: Wording
+    call: CallLines
     answers: Answers
     grammar: GrammarFile
 

@@ -34,7 +34,7 @@ GROUPS: list[list[Problem]] = [
     [problem("MANAGER_MAX_CREDIT", MANAGER_MAX_CREDIT="-5")],
     [problem("CURRENCY", CURRENCY="dollars")],
     [problem("DATABASE_URL", DATABASE_URL="mysql://db/calls")],
-    [problem("OUT_OF_SERVICE", OUT_OF_SERVICE="")],
+    [problem("OUT_OF_SERVICE", OUT_OF_SERVICE="   ")],  # empty: the language file's line
     [
         problem("FORMS_BY_NUMBER", FORMS_BY_NUMBER="not json"),
         problem("FORMS_BY_NUMBER", FORMS_BY_NUMBER='{"12": "no_such_form"}'),
