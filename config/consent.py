@@ -29,6 +29,7 @@ WordingKey = Literal[
     "keypad_hint",
     "clarify",
     "confirm",
+    "condition",
     "goodbye",
     "continue_unrecorded",
     "no_answer_goodbye",
@@ -72,6 +73,9 @@ class ConsentSettings(Section):
     consent_clarify: str | None = _line("Re-prompt for an answer that can't be read.")
     consent_confirm: str | None = _line(
         "Asked once when an answer sounds like a yes but isn't a plain one."
+    )
+    consent_condition: str | None = _line(
+        "Asked when the caller attaches a condition to their answer."
     )
     consent_goodbye: str | None = _line("Said before hanging up after a no.")
     consent_continue_unrecorded: str | None = _line("Said after a no when the call goes on.")
@@ -191,14 +195,17 @@ class ConsentSettings(Section):
         return " ".join(self.line(k) for k in keys)
 
     def answers(self) -> dict[str, str]:
-        """The facts the model may give when the caller asks about the recording."""
+        """What the caller hears when they ask about the recording, by topic: the only
+        answers there are (the model picks the topic; these words are spoken)."""
         a = self.language.answers
         if_no = a.if_no_hang_up if self.consent_denial_policy == "hang_up" else a.if_no_continue
         return {
-            "why we record": self.render(self.consent_answer_purpose or a.purpose),
-            "who can listen": self.render(self.consent_answer_access or a.access),
-            "how long it is kept": self.render(self.consent_answer_retention or a.retention),
-            "what happens if they say no": self.render(if_no),
+            "why_we_record": self.render(self.consent_answer_purpose or a.purpose),
+            "who_can_listen": self.render(self.consent_answer_access or a.access),
+            "how_long_it_is_kept": self.render(self.consent_answer_retention or a.retention),
+            "what_if_i_say_no": self.render(if_no),
+            "wants_a_person": self.render(a.a_person),
+            "something_else": self.line("cannot_answer"),
         }
 
     @staticmethod

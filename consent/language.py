@@ -49,6 +49,7 @@ class Wording(BaseModel):
     keypad_hint: str
     clarify: str
     confirm: str
+    condition: str
     goodbye: str
     continue_unrecorded: str
     no_answer_goodbye: str
@@ -94,6 +95,7 @@ class Answers(BaseModel):
     retention: str
     if_no_hang_up: str
     if_no_continue: str
+    a_person: str  # the caller asks for a manager or a person: after this question
 
     _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
 
@@ -111,6 +113,7 @@ class GrammarFile(BaseModel):
     affirmative: list[str] = Field(min_length=1)
     refusal: list[str] = Field(min_length=1)
     withdrawal: list[str] = Field(min_length=1)
+    take_back: list[str] = Field(default_factory=list)
     recording_words: list[str] = Field(default_factory=list)
     withdrawal_cues: list[str] = Field(default_factory=list)
     sounds_like_yes: list[str] = Field(default_factory=list)
@@ -121,6 +124,7 @@ class GrammarFile(BaseModel):
     fillers: list[str] = Field(default_factory=list)
     negations: list[str] = Field(min_length=1)
     conditions: list[str] = Field(default_factory=list)
+    hedges: list[str] = Field(default_factory=list)
     agreement_words: list[str] = Field(default_factory=list)
     question_words: list[str] = Field(default_factory=list)
     question_starters: list[str] = Field(default_factory=list)
@@ -160,12 +164,14 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
             "fillers",
             "negations",
             "conditions",
+            "hedges",
             "requests",
             "sounds_like_yes",
             "alone_only",
             "politeness",
             "recording_words",
             "withdrawal_cues",
+            "take_back",
         )
     }
     lists["keypad.agree"] = [
@@ -174,8 +180,10 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
     lists["keypad.decline"] = [
         (i, p, tokens("keypad.decline", i, p)) for i, p in enumerate(grammar.keypad.decline)
     ]
-    guards = [(w, "negation") for _, _, w in lists["negations"] if w] + [
-        (w, "condition") for _, _, w in lists["conditions"] if w
+    guards = [
+        *((w, "negation") for _, _, w in lists["negations"] if w),
+        *((w, "condition") for _, _, w in lists["conditions"] if w),
+        *((w, "hedge") for _, _, w in lists["hedges"] if w),
     ]
     # A yes-phrase or a filler must never hide a negation or a condition: that is what
     # keeps "okay, I do mind" or "sure, if you delete it" from ever reading as yes.
