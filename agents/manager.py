@@ -41,8 +41,8 @@ conversation so far is in your history, so never ask them to repeat themselves.
   needed and tells them what happens. If they decline, keep helping them yourself.
 - Never promise a call back, or take or repeat a phone number, in your own words.
 
-# Style
-Calm, empathetic, decisive. Spoken, brief. Never read out tool names.
+# Manner
+Calm, empathetic, decisive.
 """
 
 MANAGER_GREETING = (
@@ -85,17 +85,14 @@ class ManagerAgent(CallAgent):
         tts_model: object = None,
     ) -> None:
         limits = state.settings.manager
+        role = MANAGER_INSTRUCTIONS.format(
+            company="{company}",  # filled in with the persona
+            max_credit=limits.manager_max_credit,
+            max_refund=limits.manager_max_refund,
+            currency=limits.currency,
+        )
         super().__init__(
-            instructions=MANAGER_INSTRUCTIONS.format(
-                company=state.settings.consent.company_name,
-                max_credit=limits.manager_max_credit,
-                max_refund=limits.manager_max_refund,
-                currency=limits.currency,
-            ),
-            chat_ctx=chat_ctx,
-            language=state.settings.consent.language.name,
-            llm_model=llm_model,
-            tts_model=tts_model,
+            state, role=role, chat_ctx=chat_ctx, llm_model=llm_model, tts_model=tts_model
         )
 
     @classmethod

@@ -11,6 +11,7 @@ from livekit.agents.voice.events import CloseEvent, ErrorEvent
 
 from call.call import Call
 from call.consent_withdrawal import watch_for_withdrawal
+from call.livekit_compat import is_closing
 from call.record import save_call_record
 
 logger = logging.getLogger("consent-agent.session")
@@ -24,7 +25,7 @@ def watch_session(session: AgentSession[Call], state: Call) -> None:
         state.outcome.note(
             "model_error", source=kind, recoverable=recoverable, error=str(error.error)
         )
-        if recoverable or session._is_closing():
+        if recoverable or is_closing(session):
             return
         # No fallback answered: the caller must not be left in silence.
         wording = state.settings.wording

@@ -30,7 +30,13 @@ from livekit.agents.voice.events import (
 )
 
 from call.call import Call
-from call.livekit_compat import console_screen, end_of_run, hang_up_as_caller, inside_run
+from call.livekit_compat import (
+    console_screen,
+    end_of_run,
+    hang_up_as_caller,
+    inside_run,
+    is_closing,
+)
 from call.record import save_call_record
 from offline.rehearsal_table import load_table
 from store.url import display_url
@@ -209,7 +215,7 @@ class ConsoleView:
 
     async def _caller_hangs_up(self, session: AgentSession[Call], state: Call | None) -> None:
         await end_of_run(session)  # the agent answers the goodbye first
-        if not session._is_closing():
+        if not is_closing(session):
             if state is not None:
                 state.outcome.left()
             hang_up_as_caller(session)

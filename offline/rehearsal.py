@@ -12,7 +12,6 @@ own code, as in a real call; so are grants, limits and where a transfer dials.
 from __future__ import annotations
 
 import json
-import re
 import string
 from typing import Any
 
@@ -116,9 +115,6 @@ class Rehearsal:
             extracted = pattern.search(said)
             if extracted is not None:
                 values[name] = next((g for g in extracted.groups() if g), extracted.group(0))
-        if intent.fact is not None:
-            fact = re.search(rf"^- {re.escape(intent.fact)}: (.+)$", r.instructions, re.M)
-            return self.line(fact.group(1) if fact else "I'm sorry, I don't know that.")
         if intent.call is not None:
             return call(intent.call, **_typed(intent, values, r.parameters(intent.call)))
         return self.line(fill(intent.say or "", values))

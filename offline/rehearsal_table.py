@@ -30,7 +30,7 @@ class _Entry(BaseModel):
 
 class Intent(_Entry):
     """When the caller's words match `when` (and the agent's last line matches `heard`):
-    say words, call a tool, or give a fact from the agent's instructions."""
+    say words or call a tool."""
 
     when: Pattern
     heard: Pattern | None = None
@@ -38,13 +38,11 @@ class Intent(_Entry):
     say: str | None = None
     call: str | None = None
     args: dict[str, str] = {}
-    fact: str | None = None
 
     @model_validator(mode="after")
     def _one_reply(self) -> Intent:
-        replies = [r for r in (self.say, self.call, self.fact) if r is not None]
-        if len(replies) != 1:
-            raise ValueError("give exactly one of say, call or fact")
+        if (self.say is None) == (self.call is None):
+            raise ValueError("give exactly one of say or call")
         if self.args and self.call is None:
             raise ValueError("args go with call")
         return self

@@ -253,7 +253,7 @@ def test_questions_are_answered_from_the_facts_and_a_typed_key_is_clarified(
 def test_a_manager_asked_for_during_the_question_takes_over_after_it(tmp_path: Path) -> None:
     with _call(tmp_path, consent="") as console:
         console.says("can I speak to a manager?")
-        assert "I'll connect you right after this question." in console.sees(CLARIFY)
+        assert "I'll put you through to them right after this question." in console.sees(CLARIFY)
         console.says("yes")
         after = console.sees("\u2192 manager")
         assert "I'm the manager" in after

@@ -17,11 +17,9 @@ from livekit.agents import llm
 from livekit.agents.beta.workflows import WarmTransferTask
 from livekit.agents.llm.tool_context import find_function_tools
 
-from agents.billing import BillingAgent
 from agents.customer_service import CustomerServiceAgent
 from agents.manager import ManagerAgent
-from agents.sales import SalesAgent
-from agents.support import SupportAgent
+from agents.specialists import BillingAgent, SalesAgent, SupportAgent
 from offline.rehearsal import Rehearsal
 from offline.rehearsal_table import TABLE_FILE, TableError, load_table
 from offline.scripted_llm import Request
@@ -61,7 +59,7 @@ def test_a_mistake_in_the_table_names_the_entry_and_the_problem(tmp_path: Path) 
     broken = tmp_path / "rehearsal.yaml"
     text = TABLE_FILE.read_text()
     broken.write_text(text.replace("call: route_to", "call: route_to\n        say: both", 1))
-    with pytest.raises(TableError, match=r"agents\.1\.intents\.\d+: .*exactly one of say"):
+    with pytest.raises(TableError, match=r"agents\.1\.intents\.\d+: .*exactly one of say or call"):
         load_table(broken)
 
 
