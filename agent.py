@@ -204,25 +204,23 @@ def call_controls(
 def console_argv(argv: list[str]) -> list[str]:
     """`console` keeps its logs in a file (`--verbose`: on the screen); without
     credentials, it is the offline rehearsal in text mode."""
-    if len(argv) > 1 and argv[1] == "console":
-        from offline.console_screen import LOG_FILE, prepare_console
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "console":
+        from offline.console_screen import prepare_console
 
         argv = prepare_console(argv)
-    if rehearsal() and len(argv) > 1 and argv[1] == "console":
-        from offline.human_line import colleague_behaviour
-        from offline.rehearsal import BANNER
+        if rehearsal():
+            from offline.rehearsal import rehearsal_banner
 
-        try:
-            colleague_behaviour()
-        except ValueError as exc:
-            print(f"consent-agent: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-        print(BANNER.format(log=LOG_FILE), file=sys.stderr)
-        if "--text" not in argv:
-            return [*argv, "--text"]
-    elif rehearsal() and len(argv) > 1 and argv[1] in ("dev", "start", "connect"):
+            try:
+                print(rehearsal_banner(), file=sys.stderr)
+            except ValueError as exc:  # a REHEARSAL_COLLEAGUE the stand-in doesn't know
+                print(f"consent-agent: {exc}", file=sys.stderr)
+                raise SystemExit(2) from None
+            return argv if "--text" in argv else [*argv, "--text"]
+    elif rehearsal() and command in ("dev", "start", "connect"):
         print(
-            f"consent-agent: `{argv[1]}` connects to LiveKit and needs LIVEKIT_URL, "
+            f"consent-agent: `{command}` connects to LiveKit and needs LIVEKIT_URL, "
             "LIVEKIT_API_KEY and LIVEKIT_API_SECRET (set them in .env.local). "
             "Without them, run `python agent.py console` for the offline rehearsal.",
             file=sys.stderr,

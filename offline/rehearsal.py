@@ -40,6 +40,15 @@ BANNER = """\
 """
 
 
+def rehearsal_banner() -> str:
+    """What the console says first; ValueError if REHEARSAL_COLLEAGUE is unknown."""
+    from offline.console_screen import LOG_FILE
+    from offline.human_line import colleague_behaviour
+
+    colleague_behaviour()
+    return BANNER.format(log=LOG_FILE)
+
+
 class _Blank(dict[str, Any]):
     """Template values: a name with no value renders empty."""
 
