@@ -107,6 +107,8 @@ async def entrypoint(ctx: JobContext) -> None:
         tts=models.tts,
         vad=ctx.proc.userdata["vad"],
         turn_handling={"turn_detection": models.turn_detection},
+        # LiveKit marks a silent caller "away" after this; call/silence.py answers it.
+        user_away_timeout=config.limits.silence_prompt_seconds,
     )
     controls = call_controls(ctx, session, participant, config)
     try:

@@ -9,6 +9,7 @@ from livekit.agents import llm
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
 from agents.manager import ManagerAgent
 from call.call import Call
+from store.records import ConsentEnding
 from tasks.consent import CollectConsent, ConsentResult
 from tasks.consent_policy import apply_consent
 
@@ -79,7 +80,10 @@ class CustomerServiceAgent(FrontLineAgent):
         try:
             return await task
         except Exception:
-            # The caller hung up or the session closed with the question open: no consent.
-            ending = "hung_up" if state.outcome.caller_left else "session_closed"
+            # The caller hung up, stayed silent, or the session closed with the question
+            # open: no consent.
+            ending: ConsentEnding = "hung_up" if state.outcome.caller_left else "session_closed"
+            if state.outcome.limit == "silence_timeout":
+                ending = "silence"
             logger.info("consent question ended without an answer (%s)", ending)
             return task.unanswered(ending)

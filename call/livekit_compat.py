@@ -27,3 +27,14 @@ def inside_run(session: AgentSession) -> bool:
     """
     run = getattr(session, "_global_run_state", None)
     return run is not None and not run.done()
+
+
+def set_user_away_timeout(session: AgentSession, seconds: float | None) -> None:
+    """Change how long both sides must be silent before the session marks the caller "away"
+    (the next countdown uses it).
+
+    Missing public API: `user_away_timeout` is only an `AgentSession(...)` argument;
+    `update_options()` doesn't take it, and the silence watch needs a second, different
+    wait after its prompt (call/silence.py).
+    """
+    session._opts.user_away_timeout = seconds

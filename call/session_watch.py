@@ -12,6 +12,7 @@ from livekit.agents.voice.events import CloseEvent, ErrorEvent
 from call.call import Call
 from call.consent_withdrawal import watch_for_withdrawal
 from call.record import save_call_record
+from call.silence import watch_for_silence
 
 logger = logging.getLogger("consent-agent.session")
 
@@ -86,6 +87,7 @@ def bind_call(
     session.userdata = state
     watch_session(session, state)
     watch_for_withdrawal(session, state)
+    watch_for_silence(session, state)
     if livekit_room is not None and caller_identity is not None:
         watch_caller(livekit_room, caller_identity, state)
     return state

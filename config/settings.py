@@ -18,6 +18,7 @@ from pydantic_settings.exceptions import SettingsError as SourceError
 from config.consent import ConsentSettings
 from config.delivery import DeliverySettings
 from config.forms import FormSettings
+from config.limits import LimitSettings
 from config.livekit import LiveKitSettings
 from config.manager import ManagerSettings
 from config.models import ModelSettings
@@ -52,6 +53,7 @@ class Settings:
     forms: FormSettings
     telephony: TelephonySettings
     delivery: DeliverySettings
+    limits: LimitSettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -64,6 +66,7 @@ SECTIONS: dict[str, type[Section]] = {
     "forms": FormSettings,
     "telephony": TelephonySettings,
     "delivery": DeliverySettings,
+    "limits": LimitSettings,
 }
 
 

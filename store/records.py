@@ -14,10 +14,17 @@ ConsentEnding = Literal[
     "turn_limit",  # too many turns on the question in all: no consent
     "hung_up",  # the caller hung up with the question open: no consent
     "session_closed",  # the session closed with the question open: no consent
+    "silence",  # the caller stayed silent through the question and the prompt: no consent
     "withdrawn",  # a withdrawal row: the caller took back a yes mid-call
 ]
 ConsentRowKind = Literal["decision", "withdrawal"]
-CallStatus = Literal["complete", "caller_hung_up", "declined", "error"]
+CallStatus = Literal[
+    "complete",
+    "caller_hung_up",
+    "declined",
+    "error",
+    "timed_out",  # ended on one of the line's limits: ended_reason says which (config/limits.py)
+]
 
 
 def utcnow() -> datetime:
@@ -89,7 +96,11 @@ class CallRecord(BaseModel):
     consent: dict[str, Any] | None = Field(
         default=None, description="decision, method, wording_version, asked_at, answered_at"
     )
-    ended_reason: str | None = Field(default=None, description="how the session closed")
+    ended_reason: str | None = Field(
+        default=None,
+        description="how the session closed, or the line's limit that ended the call "
+        "(silence_timeout, max_duration)",
+    )
     caller: CallerInfo = Field(default_factory=CallerInfo)
     events: list[dict[str, Any]] = Field(
         default_factory=list, description="escalations, grants, transfers, callbacks, errors"
