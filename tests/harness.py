@@ -30,6 +30,7 @@ from livekit.agents.voice.run_result import RunResult
 
 from call.call import Call
 from call.controls import CallControls, SessionOnlyControls
+from call.duration import Clock
 from call.journal import Journal
 from call.session_watch import bind_call
 from config.settings import Settings, load_settings
@@ -143,6 +144,7 @@ async def offline_call(
     session_llm: lk_llm.LLM | None = None,
     job_id: str = "AJ_offline",
     room: str = "offline-room",
+    clock: Clock | None = None,
     **state_fields: Any,
 ) -> AsyncIterator[OfflineCall]:
     settings = settings or load_settings()
@@ -164,6 +166,7 @@ async def offline_call(
         session,
         livekit_room=caller_room,
         caller_identity=CALLER_IDENTITY,
+        clock=clock,
         settings=settings,
         models=models or ModelKit(),
         journal=Journal(store),
