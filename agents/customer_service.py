@@ -6,6 +6,7 @@ import logging
 
 from livekit.agents import llm
 
+from agents import after_hours
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
 from agents.manager import ManagerAgent
 from call.call import Call
@@ -43,7 +44,8 @@ class CustomerServiceAgent(FrontLineAgent):
         super().__init__(
             instructions=CUSTOMER_SERVICE_INSTRUCTIONS.format(
                 company=state.settings.consent.company_name
-            ),
+            )
+            + after_hours.front_desk_rules(state),
             chat_ctx=chat_ctx,
             language=state.settings.consent.language.name,
             llm_model=state.models.llm,
@@ -72,7 +74,7 @@ class CustomerServiceAgent(FrontLineAgent):
 
     async def _ask_consent(self, state: Call) -> ConsentResult:
         task = CollectConsent(
-            settings=state.settings.consent,
+            settings=after_hours.consent_settings(state),
             keypad=state.caller.is_phone,
             caller_identity=state.caller.identity,
             chat_ctx=self.chat_ctx,

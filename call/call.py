@@ -39,6 +39,10 @@ class Call:
     record_id: str | None = None
     record_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
+    def after_hours(self, at: datetime | None = None) -> bool:
+        """No one can take the call at `at` (now): outside the business hours' schedule."""
+        return not self.settings.hours.open_at(at or utcnow())
+
     def to_record(self) -> CallRecord:
         return self.outcome.to_record(
             job_id=self.job_id,

@@ -61,6 +61,8 @@ class CallOutcome:
     caller_left: bool = False
     # One of the line's limits ended the call (call/silence.py, call/duration.py).
     limit: LimitReason | None = None
+    # The call came in outside business hours (config/hours.py).
+    after_hours: bool = False
 
     @property
     def recorded(self) -> bool:
@@ -156,4 +158,5 @@ class CallOutcome:
             ended_reason=self.limit or self.ended_reason,
             caller=caller,
             events=self.events,
+            after_hours=self.after_hours,
         )

@@ -87,6 +87,7 @@ def bind_call(
     duration): the event loop unless a test moves time by hand.
     """
     state = Call(**fields)
+    state.outcome.after_hours = state.after_hours(state.started_at)
     session.userdata = state
     watch_session(session, state)
     watch_for_withdrawal(session, state)

@@ -18,6 +18,7 @@ from pydantic_settings.exceptions import SettingsError as SourceError
 from config.consent import ConsentSettings
 from config.delivery import DeliverySettings
 from config.forms import FormSettings
+from config.hours import HoursSettings
 from config.limits import LimitSettings
 from config.livekit import LiveKitSettings
 from config.manager import ManagerSettings
@@ -54,6 +55,7 @@ class Settings:
     telephony: TelephonySettings
     delivery: DeliverySettings
     limits: LimitSettings
+    hours: HoursSettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -67,6 +69,7 @@ SECTIONS: dict[str, type[Section]] = {
     "telephony": TelephonySettings,
     "delivery": DeliverySettings,
     "limits": LimitSettings,
+    "hours": HoursSettings,
 }
 
 

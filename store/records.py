@@ -105,6 +105,9 @@ class CallRecord(BaseModel):
     events: list[dict[str, Any]] = Field(
         default_factory=list, description="escalations, grants, transfers, callbacks, errors"
     )
+    after_hours: bool = Field(
+        default=False, description="The call came in outside business hours (BUSINESS_HOURS_FILE)."
+    )
 
     def payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
