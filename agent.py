@@ -58,6 +58,7 @@ def settings() -> Settings:
             api_secret.get_secret_value() if api_secret else None,
             *loaded.delivery.secrets(),
             *loaded.telephony.secrets(),
+            *loaded.lookup.secrets(),
         ]
     )
     return loaded

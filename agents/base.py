@@ -11,6 +11,7 @@ from livekit.agents.types import NOT_GIVEN
 from call.call import Call
 from call.consent_withdrawal import withdrawal_reply
 from call.fast_path import newest_caller_words
+from call.lookup import with_caller_context
 
 LANGUAGE_RULE = """
 # Language
@@ -21,8 +22,9 @@ Speak {language}, whatever language the instructions above are written in.
 class CallAgent(Agent):
     """An agent of this call. Its models come from the call's `ModelKit` (or the session's).
 
-    It speaks the call's consent language, and answers a caller who withdraws their consent
-    to recording ("stop recording") itself, with no model round trip.
+    It speaks the call's consent language, answers a caller who withdraws their consent
+    to recording ("stop recording") itself, with no model round trip, and is told what the
+    caller lookup found about the caller (`call/lookup.py`), once it has.
     """
 
     answers_consent_withdrawal = True
@@ -60,5 +62,6 @@ class CallAgent(Agent):
         if reply is not None:
             yield reply
             return
+        chat_ctx = with_caller_context(chat_ctx, self.state)  # what the lookup found, if any
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
             yield chunk

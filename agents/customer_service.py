@@ -10,6 +10,7 @@ from agents import after_hours
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
 from agents.manager import ManagerAgent
 from call.call import Call
+from call.lookup import form_from_lookup
 from store.records import ConsentEnding
 from tasks.consent import CollectConsent, ConsentResult
 from tasks.consent_policy import apply_consent
@@ -64,6 +65,8 @@ class CustomerServiceAgent(FrontLineAgent):
             )
             self.session.update_agent(ManagerAgent.for_call(state, chat_ctx=self.chat_ctx))
             return
+        if state.selected_form is None:
+            state.selected_form = await form_from_lookup(state)
         if state.selected_form is not None:
             # A data-collection call (form chosen at dispatch): the form runs right after consent.
             from agents.intake import FormAgent

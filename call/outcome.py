@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from store.caller_lookup import CallerLookup
 from store.records import CallRecord, CallStatus, ConsentRecord, utcnow
 
 GrantKind = Literal["credit", "refund"]
@@ -63,6 +64,8 @@ class CallOutcome:
     limit: LimitReason | None = None
     # The call came in outside business hours (config/hours.py).
     after_hours: bool = False
+    # What the caller lookup answered, or why not (call/lookup.py).
+    lookup: CallerLookup | None = None
 
     @property
     def recorded(self) -> bool:
@@ -159,4 +162,5 @@ class CallOutcome:
             caller=caller,
             events=self.events,
             after_hours=self.after_hours,
+            lookup=self.lookup,
         )

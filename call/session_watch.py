@@ -12,6 +12,7 @@ from livekit.agents.voice.events import CloseEvent, ErrorEvent
 from call.call import Call
 from call.consent_withdrawal import watch_for_withdrawal
 from call.duration import Clock, limit_duration
+from call.lookup import start_lookup
 from call.record import save_call_record
 from call.silence import watch_for_silence
 
@@ -93,6 +94,7 @@ def bind_call(
     watch_for_withdrawal(session, state)
     watch_for_silence(session, state)
     limit_duration(session, state, clock)
+    start_lookup(state)  # beside the consent question, never in front of it
     if livekit_room is not None and caller_identity is not None:
         watch_caller(livekit_room, caller_identity, state)
     return state

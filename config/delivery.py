@@ -71,8 +71,7 @@ def endpoint_url_problem(
         return "must not carry user:password"
     if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_http:
         also = (
-            f", or set {allow_http_setting}=true if the endpoint is on a private network you "
-            "trust"
+            f", or set {allow_http_setting}=true if the endpoint is on a private network you trust"
             if allow_http_setting
             else ""
         )

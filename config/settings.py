@@ -21,6 +21,7 @@ from config.forms import FormSettings
 from config.hours import HoursSettings
 from config.limits import LimitSettings
 from config.livekit import LiveKitSettings
+from config.lookup import LookupSettings
 from config.manager import ManagerSettings
 from config.models import ModelSettings
 from config.section import Section
@@ -56,6 +57,7 @@ class Settings:
     delivery: DeliverySettings
     limits: LimitSettings
     hours: HoursSettings
+    lookup: LookupSettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -70,6 +72,7 @@ SECTIONS: dict[str, type[Section]] = {
     "delivery": DeliverySettings,
     "limits": LimitSettings,
     "hours": HoursSettings,
+    "lookup": LookupSettings,
 }
 
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from store.caller_lookup import CallerLookup
+
 ConsentMethod = Literal["voice", "keypad", "none"]
 ConsentEnding = Literal[
     "answered",  # a yes or a no (voice or keypad)
@@ -107,6 +109,9 @@ class CallRecord(BaseModel):
     )
     after_hours: bool = Field(
         default=False, description="The call came in outside business hours (BUSINESS_HOURS_FILE)."
+    )
+    lookup: CallerLookup | None = Field(
+        default=None, description="What the caller lookup (LOOKUP_URL) answered, or why not."
     )
 
     def payload(self) -> dict[str, Any]:
