@@ -1,14 +1,15 @@
 """Caller lookup: who is calling, asked of your system at call start (LOOKUP_URL).
 
-    lookup = start_lookup(state)      # in bind_call, before the session starts
+    lookup = start_lookup(session, state)   # in bind_call, before the session starts
 
 A signed POST (Standard Webhooks headers, `delivery/signing.py`) of
 
     {"type": "caller.lookup", "caller": {"phone_number", "identity", "sip_call_id"},
      "dialled_number", "job_id", "room", "room_id"}
 
-answered with a `CallerProfile` (`store/caller_lookup.py`). It runs beside the consent
-question, never in front of it, and always ends within LOOKUP_TIMEOUT_MS: slow, failing,
+answered with a `CallerProfile` (`store/caller_lookup.py`). It is sent once the consent
+question has started playing, so it never shares the question's first audio, and it ends
+within LOOKUP_TIMEOUT_MS of being sent (the question lasts longer): slow, failing,
 malformed or unreachable, the call goes on without it and the record says why
 (`outcome.lookup`). What it found is given to the agents as context (`caller_context`);
 it is data about the caller, never instructions, and it can't change consent, a transfer's
@@ -25,7 +26,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from livekit.agents import llm
+from livekit.agents import AgentSession, llm
+from livekit.agents.voice.events import AgentStateChangedEvent, CloseEvent
 from pydantic import ValidationError
 from standardwebhooks import Webhook
 
@@ -123,14 +125,46 @@ async def look_up(
     return CallerLookup(status=status, elapsed_ms=elapsed, detail=detail, profile=profile)  # type: ignore[arg-type]
 
 
-def start_lookup(state: Call) -> asyncio.Task[CallerLookup] | None:
-    """Start the lookup beside the call (a journal task: the record waits for it, the caller
-    never does). Its result lands in `state.outcome.lookup`."""
+# The lookup is sent once the consent question has started playing (its first audio is
+# never shared with it), or after this long if the agent hasn't spoken by then.
+START_AFTER_SECONDS = 2.0
+
+
+async def question_playing(session: AgentSession) -> None:
+    """Return once the agent has started speaking (the consent question), the session has
+    closed, or START_AFTER_SECONDS have passed."""
+    if session.agent_state == "speaking":
+        return
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_state(ev: AgentStateChangedEvent) -> None:
+        if ev.new_state == "speaking" and not started.done():
+            started.set_result(None)
+
+    def on_close(_: CloseEvent) -> None:
+        if not started.done():
+            started.set_result(None)
+
+    session.on("agent_state_changed", on_state)
+    session.on("close", on_close)
+    try:
+        await asyncio.wait_for(started, START_AFTER_SECONDS)
+    except TimeoutError:
+        pass
+    finally:
+        session.off("agent_state_changed", on_state)
+        session.off("close", on_close)
+
+
+def start_lookup(session: AgentSession, state: Call) -> asyncio.Task[CallerLookup] | None:
+    """Start the lookup beside the consent question (a journal task: the record waits for
+    it, the caller never does). Its result lands in `state.outcome.lookup`."""
     settings = state.settings.lookup
     if not settings.enabled:
         return None
 
     async def run() -> CallerLookup:
+        await question_playing(session)
         result = await look_up(
             settings, state.caller, job_id=state.job_id, room=state.room, room_id=state.room_id
         )

@@ -94,7 +94,7 @@ def bind_call(
     watch_for_withdrawal(session, state)
     watch_for_silence(session, state)
     limit_duration(session, state, clock)
-    start_lookup(state)  # beside the consent question, never in front of it
+    start_lookup(session, state)  # beside the consent question, never in front of it
     if livekit_room is not None and caller_identity is not None:
         watch_caller(livekit_room, caller_identity, state)
     return state
