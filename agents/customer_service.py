@@ -29,10 +29,7 @@ hand them to the right specialist as soon as you know.
 Call `route_to` as soon as the need is clear; the specialist greets the caller, so don't
 announce the transfer. Answer simple general questions yourself.
 
-{ESCALATION_RULES}
-# Style
-Spoken, warm, brief: one or two sentences. Never read out tool names.
-"""
+{ESCALATION_RULES}"""
 
 AFTER_CONSENT = (
     "The recording question is settled; don't mention it or thank them for it. "
@@ -42,16 +39,8 @@ AFTER_CONSENT = (
 
 class CustomerServiceAgent(FrontLineAgent):
     def __init__(self, state: Call, *, chat_ctx: llm.ChatContext | None = None) -> None:
-        super().__init__(
-            instructions=CUSTOMER_SERVICE_INSTRUCTIONS.format(
-                company=state.settings.consent.company_name
-            )
-            + after_hours.front_desk_rules(state),
-            chat_ctx=chat_ctx,
-            language=state.settings.consent.language.name,
-            llm_model=state.models.llm,
-            tts_model=state.models.tts,
-        )
+        role = CUSTOMER_SERVICE_INSTRUCTIONS + after_hours.front_desk_rules(state)
+        super().__init__(state, role=role, chat_ctx=chat_ctx)
 
     async def on_enter(self) -> None:
         state = self.state
@@ -69,7 +58,7 @@ class CustomerServiceAgent(FrontLineAgent):
             state.selected_form = await form_from_lookup(state)
         if state.selected_form is not None:
             # A data-collection call (form chosen at dispatch): the form runs right after consent.
-            from agents.intake import FormAgent
+            from agents.form import FormAgent
 
             self.session.update_agent(FormAgent(state, state.selected_form, chat_ctx=self.chat_ctx))
             return

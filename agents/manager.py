@@ -42,8 +42,8 @@ conversation so far is in your history, so never ask them to repeat themselves.
   needed and tells them what happens. If they decline, keep helping them yourself.
 - Never promise a call back, or take or repeat a phone number, in your own words.
 
-# Style
-Calm, empathetic, decisive. Spoken, brief. Never read out tool names.
+# Manner
+Calm, empathetic, decisive.
 """
 
 MANAGER_GREETING = (
@@ -86,16 +86,16 @@ class ManagerAgent(CallAgent):
         tts_model: object = None,
     ) -> None:
         limits = state.settings.manager
+        role = MANAGER_INSTRUCTIONS.format(
+            company="{company}",  # filled in with the persona
+            max_credit=limits.manager_max_credit,
+            max_refund=limits.manager_max_refund,
+            currency=limits.currency,
+        )
         super().__init__(
-            instructions=MANAGER_INSTRUCTIONS.format(
-                company=state.settings.consent.company_name,
-                max_credit=limits.manager_max_credit,
-                max_refund=limits.manager_max_refund,
-                currency=limits.currency,
-            )
-            + after_hours.manager_rules(state),
+            state,
+            role=role + after_hours.manager_rules(state),
             chat_ctx=chat_ctx,
-            language=state.settings.consent.language.name,
             llm_model=llm_model,
             tts_model=tts_model,
         )
@@ -186,7 +186,7 @@ class ManagerAgent(CallAgent):
     async def take_message(self, context: RunContext[Call]) -> Agent:
         """Take a message for the team: the caller's name, a number to call back and the
         message. Use when no one can take the call and the caller wants to leave one."""
-        from agents.intake import FormAgent
+        from agents.form import FormAgent
 
         name = self.state.settings.forms.forms_message_form
         if name is None:

@@ -255,7 +255,7 @@ def forms_committed() -> bool:
     root = Path(__file__).resolve().parent.parent
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "forms", "agents/intake.py"],
+            ["git", "ls-files", "forms", "agents/form.py"],
             cwd=root,
             capture_output=True,
             text=True,
@@ -263,7 +263,7 @@ def forms_committed() -> bool:
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
         return root.joinpath("forms").is_dir()
-    return "agents/intake.py" in listed and any(p.startswith("forms/") for p in listed)
+    return "agents/form.py" in listed and any(p.startswith("forms/") for p in listed)
 
 
 async def run(quick: bool, skip: set[str]) -> tuple[list[Row], dict[str, Any], dict[str, str]]:

@@ -12,6 +12,7 @@ from livekit.agents.voice.events import CloseEvent, ErrorEvent
 from call.call import Call
 from call.consent_withdrawal import watch_for_withdrawal
 from call.duration import Clock, limit_duration
+from call.livekit_compat import is_closing
 from call.lookup import start_lookup
 from call.record import save_call_record
 from call.silence import watch_for_silence
@@ -27,7 +28,7 @@ def watch_session(session: AgentSession[Call], state: Call) -> None:
         state.outcome.note(
             "model_error", source=kind, recoverable=recoverable, error=str(error.error)
         )
-        if recoverable or session._is_closing():
+        if recoverable or is_closing(session):
             return
         # No fallback answered: the caller must not be left in silence.
         wording = state.settings.wording

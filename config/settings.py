@@ -24,6 +24,7 @@ from config.livekit import LiveKitSettings
 from config.lookup import LookupSettings
 from config.manager import ManagerSettings
 from config.models import ModelSettings
+from config.persona import PersonaSettings
 from config.section import Section
 from config.store import StoreSettings
 from config.telephony import TelephonySettings
@@ -48,6 +49,7 @@ class SettingsError(Exception):
 class Settings:
     livekit: LiveKitSettings
     models: ModelSettings
+    persona: PersonaSettings
     consent: ConsentSettings
     manager: ManagerSettings
     store: StoreSettings
@@ -63,6 +65,7 @@ class Settings:
 SECTIONS: dict[str, type[Section]] = {
     "livekit": LiveKitSettings,
     "models": ModelSettings,
+    "persona": PersonaSettings,
     "consent": ConsentSettings,
     "manager": ManagerSettings,
     "store": StoreSettings,
@@ -145,7 +148,23 @@ def load_settings(**overrides: Any) -> Settings:
     }
     if problems:
         raise SettingsError(problems)
+    sections["consent"].speak_for(sections["persona"].company_name)  # type: ignore[attr-defined]
+    _fill_lines(sections)
     return Settings(**sections)  # type: ignore[arg-type]
+
+
+def _fill_lines(sections: dict[str, Section]) -> None:
+    """Lines the caller hears that the environment leaves unset come from the call's
+    language file (`call:`), so one catalogue a language holds every fixed word."""
+    lines = sections["consent"].language.call  # type: ignore[attr-defined]
+    for name in ("wording", "telephony"):
+        section = sections[name]
+        unset = {
+            key: getattr(lines, key)
+            for key in type(lines).model_fields
+            if key in type(section).model_fields and getattr(section, key) is None
+        }
+        sections[name] = section.model_copy(update=unset)
 
 
 def load_section(cls: type[S], **values: Any) -> S:

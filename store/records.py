@@ -65,7 +65,13 @@ class ConsentRecord(BaseModel):
     digit: str | None = None
     answer_text: str | None = Field(default=None, description="What the caller said or pressed.")
     answers: list[str] = Field(
-        default_factory=list, description="Every answer the caller gave to the question, in order."
+        default_factory=list,
+        description="Every answer the caller gave to the question, in order (keys as keypad:N).",
+    )
+    asked: str | None = Field(
+        default=None,
+        description="The fixed line the decisive answer followed (the question, the "
+        "clarification, the confirmation): what a yes or a no answered.",
     )
     decision: bool
     ending: ConsentEnding

@@ -29,6 +29,7 @@ def consent_record(state: Call, result: ConsentResult) -> ConsentRecord:
     return ConsentRecord(
         matched=result.matched,
         answers=list(result.answers),
+        asked=result.asked,
         confirmed=result.confirmed,
         stt_confidence=result.stt_confidence,
         language=state.settings.consent.consent_language,

@@ -23,6 +23,7 @@ import logging
 from livekit.agents import Agent, AgentSession, llm
 
 from call.call import Call
+from call.livekit_compat import is_closing
 from call.record import save_call_record, store_call_record
 from forms.model import Form
 from store.records import CallStatus
@@ -84,7 +85,7 @@ async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatu
         if state.outcome.limit is not None:  # silence or the maximum duration ended the call
             logger.info("form %s ended by %s", form.name, state.outcome.limit)
             return "timed_out"
-        if state.outcome.caller_left or agent.session._is_closing():
+        if state.outcome.caller_left or is_closing(agent.session):
             logger.info("caller left during form %s", form.name)
             return "caller_hung_up"
         logger.exception("form %s failed", form.name)

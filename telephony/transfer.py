@@ -35,6 +35,7 @@ from livekit.agents.voice.events import CloseEvent
 
 from call.call import Call
 from call.controls import TransferAttempt, TransferOutcome
+from call.livekit_compat import is_closing
 from config.telephony import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
 from telephony.briefing import briefing_extra, briefing_history, briefing_regions
 from telephony.callback import callback_offer
@@ -162,7 +163,7 @@ class HumanTransferTask(WarmTransferTask):
             left = bool(self.session.userdata.caller_left)
         except (ValueError, AttributeError):  # no userdata: not our call state
             left = False
-        if left or self.session._closing:
+        if left or is_closing(self.session):
             self._caller_hung_up()
         else:
             self._ended("failed", "transfer cancelled")
@@ -247,7 +248,7 @@ async def transfer_to_human(
         return None
 
     logger.warning("transfer %s: %s (%s)", mode, attempt.outcome, attempt.detail)
-    if attempt.outcome == "caller_hung_up" or state.outcome.caller_left or session._closing:
+    if attempt.outcome == "caller_hung_up" or state.outcome.caller_left or is_closing(session):
         return None  # no one left to tell
     await session.say(f"{failure_line(settings, attempt.outcome)} {callback_offer(state)}")
     return None

@@ -133,3 +133,12 @@ async def test_with_no_limit_set_time_alone_never_ends_a_call(
         assert GOODBYE not in c.heard()
         assert not c.closed.is_set()
         assert c.state.outcome.limit is None
+
+
+def test_a_form_payload_schema_knows_every_status_a_record_can_have() -> None:
+    from typing import get_args
+
+    from forms.schema import payload_schema
+    from store.records import CallStatus
+
+    assert payload_schema(BOOKING)["properties"]["status"]["enum"] == list(get_args(CallStatus))
