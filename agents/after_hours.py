@@ -31,8 +31,9 @@ person, call `transfer_to_human`: it tells them no one is available and offers a
 def consent_settings(state: Call) -> ConsentSettings:
     """The consent question's settings for this call: after hours, the greeting says so."""
     consent = state.settings.consent
-    line = state.settings.hours.after_hours_greeting
-    if not state.outcome.after_hours or line is None:
+    hours = state.settings.hours
+    line = hours.after_hours_greeting
+    if not state.outcome.after_hours or not hours.after_hours_announce or line is None:
         return consent
     return consent.model_copy(update={"consent_greeting": f"{consent.line('greeting')} {line}"})
 

@@ -27,22 +27,24 @@ class HoursSettings(Section):
             "project; checked at start (unset: always open)."
         ),
     )
-    after_hours_greeting: str | None = Field(
-        default=(
-            "Our office is closed right now, but I can still help you, take a message, or "
-            "arrange a call back."
-        ),
-        min_length=1,
+    after_hours_announce: bool = Field(
+        default=True,
         description=(
-            "Said after the greeting, before the recording question, when a call comes in "
-            "outside business hours (empty: nothing is said)."
+            "Outside business hours, say AFTER_HOURS_GREETING after the greeting, before the "
+            "recording question."
         ),
     )
-    after_hours_transfer: str = Field(
-        default="I'm sorry, our team isn't available right now: the office is closed.",
+    after_hours_greeting: str | None = Field(
+        default=None,
+        min_length=1,
+        description="That line. Unset: the language file's words.",
+    )
+    after_hours_transfer: str | None = Field(
+        default=None,
         min_length=1,
         description=(
-            "Said instead of a transfer outside business hours, followed by the call-back offer."
+            "Said instead of a transfer outside business hours, before the call-back offer. "
+            "Unset: the language file's words."
         ),
     )
 
@@ -62,13 +64,6 @@ class HoursSettings(Section):
                 + "".join(f"\n      {p}" for p in exc.problems)
             ) from None
         return value
-
-    @field_validator("after_hours_greeting", "after_hours_transfer")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("is blank: the caller would hear nothing; unset it for the default")
-        return value.strip() if value is not None else None
 
     def model_post_init(self, context: object, /) -> None:
         if self.business_hours_file is not None:

@@ -1,7 +1,8 @@
 """The line's limits: a caller who goes silent, and a call that runs too long.
 
-Both end the call with fixed words (never a model's) and say so in the record
-(`ended_reason`: `silence_timeout`, `max_duration`). An empty value turns a limit off.
+Both end the call with fixed words (never a model's; unset, the language file's `call:`
+lines) and say so in the record (`ended_reason`: `silence_timeout`, `max_duration`). An
+empty value turns a limit off.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from pydantic import Field, ValidationInfo, field_validator
 
 from config.section import INVALID, Section
+
+FROM_LANGUAGE = "Unset: the language file's words."
 
 
 class LimitSettings(Section):
@@ -28,16 +31,15 @@ class LimitSettings(Section):
         le=600,
         description="Seconds of silence after that question before the goodbye and hang-up.",
     )
-    silence_prompt: str = Field(
-        default="Are you still there?", min_length=1, description="The question, verbatim."
-    )
-    silence_goodbye: str = Field(
-        default=(
-            "I haven't heard anything, so I'll end the call now. Please call again any time. "
-            "Goodbye."
-        ),
+    silence_prompt: str | None = Field(
+        default=None,
         min_length=1,
-        description="Said before hanging up on a silent caller.",
+        description="The question, verbatim. Unset: the language file's words.",
+    )
+    silence_goodbye: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Said before hanging up on a silent caller. Unset: the language file's words.",
     )
 
     # -- maximum call duration ------------------------------------------------------------
@@ -51,26 +53,16 @@ class LimitSettings(Section):
         ge=0,
         description="How long before that limit the caller hears the wrap-up words.",
     )
-    max_call_warning: str = Field(
-        default="We're nearly out of time for this call, so let's wrap up in the next minute.",
+    max_call_warning: str | None = Field(
+        default=None,
         min_length=1,
-        description="The wrap-up words, verbatim.",
+        description="The wrap-up words, verbatim. Unset: the language file's words.",
     )
-    max_call_goodbye: str = Field(
-        default=(
-            "We've reached the time limit for this call, so I have to end it now. Anything "
-            "you've told me is saved. Thank you for calling, goodbye."
-        ),
+    max_call_goodbye: str | None = Field(
+        default=None,
         min_length=1,
-        description="Said at the limit, before hanging up.",
+        description="Said at the limit, before hanging up. Unset: the language file's words.",
     )
-
-    @field_validator("silence_prompt", "silence_goodbye", "max_call_warning", "max_call_goodbye")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("is blank: the caller would hear nothing; unset it for the default")
-        return value.strip()
 
     @field_validator("max_call_warning_seconds")
     @classmethod

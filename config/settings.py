@@ -157,7 +157,7 @@ def _fill_lines(sections: dict[str, Section]) -> None:
     """Lines the caller hears that the environment leaves unset come from the call's
     language file (`call:`), so one catalogue a language holds every fixed word."""
     lines = sections["consent"].language.call  # type: ignore[attr-defined]
-    for name in ("wording", "telephony"):
+    for name in ("wording", "telephony", "limits", "hours"):
         section = sections[name]
         unset = {
             key: getattr(lines, key)

@@ -78,7 +78,9 @@ async def test_the_after_hours_greeting_can_be_turned_off(
 ) -> None:
     path = tmp_path / "hours.yaml"
     path.write_text(NEVER_OPEN)
-    settings = make_settings(hours={"business_hours_file": str(path), "after_hours_greeting": None})
+    settings = make_settings(
+        hours={"business_hours_file": str(path), "after_hours_announce": False}
+    )
     async with offline_call(front_desk(), settings=settings, database_path=tmp_path / "c.db") as c:
         assert spoken(await c.start()) == [QUESTION]
         await c.hang_up()

@@ -131,3 +131,19 @@ async def test_a_caller_who_answers_the_prompt_goes_on_and_is_asked_again_next_t
         [record] = await c.stored_records()
         assert record["ended_reason"] == "participant_disconnected"
         assert record["status"] == "complete"
+
+
+async def test_the_prompt_and_goodbye_are_in_the_call_s_language(
+    tmp_path: Path, make_settings: Any
+) -> None:
+    settings = make_settings(
+        limits={"silence_prompt_seconds": 0.1, "silence_hangup_seconds": 0.1},
+        consent={"consent_language": "es"},
+    )
+    async with offline_call(front_desk(), settings=settings, database_path=tmp_path / "c.db") as c:
+        await c.start()
+        await c.wait_closed()
+        assert c.heard()[1:] == [
+            "¿Sigue ahí?",
+            "No he oído nada, así que voy a terminar la llamada. Llámenos cuando quiera. Adiós.",
+        ]
