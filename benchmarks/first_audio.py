@@ -154,7 +154,7 @@ def rows(result: FirstAudioResult) -> list[Row]:
                 f"≤ +{TARGET_MS:g} ms p50",
                 "yes" if added <= TARGET_MS else "**no**",
                 "same calls as the row above; the lookup is POSTed to a loopback endpoint "
-                "as the call starts, beside the question",
+                "once the question starts playing, as in the worker",
             )
         )
     return out
