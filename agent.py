@@ -108,8 +108,9 @@ async def entrypoint(ctx: JobContext) -> None:
         tts=models.tts,
         vad=ctx.proc.userdata["vad"],
         turn_handling={"turn_detection": models.turn_detection},
-        # LiveKit marks a silent caller "away" after this; call/silence.py answers it.
-        user_away_timeout=config.limits.silence_prompt_seconds,
+        # LiveKit marks a silent caller "away" after this; call/silence.py answers it. (Not
+        # in the typed rehearsal: someone reading the screen is not a silent caller.)
+        user_away_timeout=None if rehearsal() else config.limits.silence_prompt_seconds,
     )
     controls = call_controls(ctx, session, participant, config)
     try:
