@@ -62,6 +62,7 @@ def settings() -> Settings:
             api_secret.get_secret_value() if api_secret else None,
             *loaded.delivery.secrets(),
             *loaded.telephony.secrets(),
+            *loaded.lookup.secrets(),
         ]
     )
     return loaded
@@ -114,6 +115,9 @@ async def entrypoint(ctx: JobContext) -> None:
         tts=models.tts,
         vad=ctx.proc.userdata["vad"],
         turn_handling={"turn_detection": models.turn_detection},
+        # LiveKit marks a silent caller "away" after this; call/silence.py answers it. (Not
+        # in the typed rehearsal: someone reading the screen is not a silent caller.)
+        user_away_timeout=None if rehearsal() else config.limits.silence_prompt_seconds,
     )
     controls = (
         console.controls(session)

@@ -12,6 +12,7 @@ from agents.persona import instructions as with_persona
 from call.call import Call
 from call.consent_withdrawal import withdrawal_reply
 from call.fast_path import newest_caller_words
+from call.lookup import with_caller_context
 
 
 class CallAgent(Agent):
@@ -19,7 +20,8 @@ class CallAgent(Agent):
 
     Its instructions are its role plus the shared persona (agents/persona.py: company,
     style, the call's language). It answers a caller who withdraws their consent to
-    recording ("stop recording") itself, with no model round trip.
+    recording ("stop recording") itself, with no model round trip, and is told what the
+    caller lookup found about the caller (`call/lookup.py`), once it has.
     """
 
     answers_consent_withdrawal = True
@@ -62,5 +64,6 @@ class CallAgent(Agent):
         if reply is not None:
             yield reply
             return
+        chat_ctx = with_caller_context(chat_ctx, self.state)  # what the lookup found, if any
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
             yield chunk

@@ -80,6 +80,17 @@ class CheckedPhoneNumberTask(GetPhoneNumberTask):
         return await super()._update_phone_number_impl(self.check_number(phone_number), ctx)
 
 
+def set_user_away_timeout(session: AgentSession, seconds: float | None) -> None:
+    """Change how long both sides must be silent before the session marks the caller "away"
+    (the next countdown uses it).
+
+    Missing public API: `user_away_timeout` is only an `AgentSession(...)` argument;
+    `update_options()` doesn't take it, and the silence watch needs a second, different
+    wait after its prompt (call/silence.py).
+    """
+    session._opts.user_away_timeout = seconds
+
+
 # -- the terminal console (`python agent.py console`) -------------------------------------
 
 

@@ -12,10 +12,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from store.caller_lookup import CallerLookup
 from store.records import CallRecord, CallStatus, ConsentRecord, utcnow
 
 GrantKind = Literal["credit", "refund"]
 CallbackSource = Literal["caller_id", "given_by_caller"]
+# The line's limits (config/limits.py): the record's `ended_reason` when one ended the call.
+LimitReason = Literal["silence_timeout", "max_duration"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ class CallOutcome:
     status: CallStatus | None = None
     ended_reason: str | None = None
     caller_left: bool = False
+    # One of the line's limits ended the call (call/silence.py, call/duration.py).
+    limit: LimitReason | None = None
+    # The call came in outside business hours (config/hours.py).
+    after_hours: bool = False
+    # What the caller lookup answered, or why not (call/lookup.py).
+    lookup: CallerLookup | None = None
 
     @property
     def recorded(self) -> bool:
@@ -74,8 +83,16 @@ class CallOutcome:
         return sum((g.amount for g in self.grants if g.kind == kind), Decimal(0))
 
     def end(self, status: CallStatus) -> None:
-        """Say how the call ended (a refusal, a hang-up, a form's end)."""
-        self.status = status
+        """Say how the call ended (a refusal, a hang-up, a form's end). Once a limit has
+        ended the call, that stands: what it interrupted ending too is not another cause."""
+        if self.limit is None:
+            self.status = status
+
+    def time_out(self, reason: LimitReason) -> None:
+        """The call ends on one of the line's limits (the first one wins)."""
+        if self.limit is None:
+            self.limit = reason
+            self.status = "timed_out"
 
     def left(self) -> None:
         """The caller hung up."""
@@ -141,7 +158,9 @@ class CallOutcome:
             form=self.form,
             status=self.final_status(denial_policy=denial_policy),
             consent=self.consent_summary(),
-            ended_reason=self.ended_reason,
+            ended_reason=self.limit or self.ended_reason,
             caller=caller,
             events=self.events,
+            after_hours=self.after_hours,
+            lookup=self.lookup,
         )

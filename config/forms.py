@@ -5,6 +5,7 @@ FORMS_DEFAULT=                               # a form for every call (empty: non
 FORMS_BY_NUMBER={"+15550100": "patient_intake"}   # dialled number -> form
 FORMS_METADATA_KEY=form                      # dispatch metadata {"form": "..."} picks a form
 FORMS_SALES_FORM=lead_qualification          # what the sales specialist starts (empty: none)
+FORMS_MESSAGE_FORM=message                   # what the manager runs to take a message
 FORMS_SUMMARY=true                           # summary default when a form's ending doesn't say
 FORMS_SUMMARY_TIMEOUT=3                      # seconds; the record is stored without it after
 """
@@ -58,6 +59,13 @@ class FormSettings(Section):
         default="lead_qualification",
         description="The form the sales specialist starts from a tool (empty: none).",
     )
+    forms_message_form: str | None = Field(
+        default="message",
+        description=(
+            "The form the manager runs to take a message when no one can take the call "
+            "(after hours); empty: none."
+        ),
+    )
     forms_summary: bool = Field(
         default=True, description="Summarize calls whose form's ending doesn't say."
     )
@@ -84,7 +92,7 @@ class FormSettings(Section):
             ) from None
         return value
 
-    @field_validator("forms_default", "forms_sales_form")
+    @field_validator("forms_default", "forms_sales_form", "forms_message_form")
     @classmethod
     def _known_form(cls, value: str | None, info: ValidationInfo) -> str | None:
         problem = _unknown(value, info)

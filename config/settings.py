@@ -18,7 +18,10 @@ from pydantic_settings.exceptions import SettingsError as SourceError
 from config.consent import ConsentSettings
 from config.delivery import DeliverySettings
 from config.forms import FormSettings
+from config.hours import HoursSettings
+from config.limits import LimitSettings
 from config.livekit import LiveKitSettings
+from config.lookup import LookupSettings
 from config.manager import ManagerSettings
 from config.models import ModelSettings
 from config.persona import PersonaSettings
@@ -54,6 +57,9 @@ class Settings:
     forms: FormSettings
     telephony: TelephonySettings
     delivery: DeliverySettings
+    limits: LimitSettings
+    hours: HoursSettings
+    lookup: LookupSettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -67,6 +73,9 @@ SECTIONS: dict[str, type[Section]] = {
     "forms": FormSettings,
     "telephony": TelephonySettings,
     "delivery": DeliverySettings,
+    "limits": LimitSettings,
+    "hours": HoursSettings,
+    "lookup": LookupSettings,
 }
 
 
@@ -148,7 +157,7 @@ def _fill_lines(sections: dict[str, Section]) -> None:
     """Lines the caller hears that the environment leaves unset come from the call's
     language file (`call:`), so one catalogue a language holds every fixed word."""
     lines = sections["consent"].language.call  # type: ignore[attr-defined]
-    for name in ("wording", "telephony"):
+    for name in ("wording", "telephony", "limits", "hours"):
         section = sections[name]
         unset = {
             key: getattr(lines, key)

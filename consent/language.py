@@ -61,7 +61,8 @@ class Wording(BaseModel):
 
 
 class CallLines(BaseModel):
-    """Everything else the caller hears in fixed words: failures, transfers, call backs."""
+    """Everything else the caller hears in fixed words: failures, transfers, call backs,
+    the line's limits (silence, maximum duration) and business hours."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -81,6 +82,12 @@ class CallLines(BaseModel):
     callback_offer_no_number: str
     callback_confirmed: str
     callback_not_arranged: str
+    silence_prompt: str
+    silence_goodbye: str
+    max_call_warning: str
+    max_call_goodbye: str
+    after_hours_greeting: str
+    after_hours_transfer: str
 
     _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
 

@@ -129,7 +129,8 @@ def payload_schema(form: Form) -> dict[str, Any]:
             "summary": {"type": ["string", "null"]},
             "results": {"type": "object"},
             "form": {"const": form.name},
-            "status": {"enum": ["complete", "caller_hung_up", "declined", "error"]},
+            # store.records.CallStatus (a layer up from forms: tests/forms check they agree)
+            "status": {"enum": ["complete", "caller_hung_up", "declined", "error", "timed_out"]},
             "consent": {"type": ["object", "null"]},
         },
         "required": [

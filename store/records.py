@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from store.caller_lookup import CallerLookup
+
 ConsentMethod = Literal["voice", "keypad", "none"]
 ConsentEnding = Literal[
     "answered",  # a yes or a no (voice or keypad)
@@ -14,10 +16,17 @@ ConsentEnding = Literal[
     "turn_limit",  # too many turns on the question in all: no consent
     "hung_up",  # the caller hung up with the question open: no consent
     "session_closed",  # the session closed with the question open: no consent
+    "silence",  # the caller stayed silent through the question and the prompt: no consent
     "withdrawn",  # a withdrawal row: the caller took back a yes mid-call
 ]
 ConsentRowKind = Literal["decision", "withdrawal"]
-CallStatus = Literal["complete", "caller_hung_up", "declined", "error"]
+CallStatus = Literal[
+    "complete",
+    "caller_hung_up",
+    "declined",
+    "error",
+    "timed_out",  # ended on one of the line's limits: ended_reason says which (config/limits.py)
+]
 
 
 def utcnow() -> datetime:
@@ -95,10 +104,20 @@ class CallRecord(BaseModel):
     consent: dict[str, Any] | None = Field(
         default=None, description="decision, method, wording_version, asked_at, answered_at"
     )
-    ended_reason: str | None = Field(default=None, description="how the session closed")
+    ended_reason: str | None = Field(
+        default=None,
+        description="how the session closed, or the line's limit that ended the call "
+        "(silence_timeout, max_duration)",
+    )
     caller: CallerInfo = Field(default_factory=CallerInfo)
     events: list[dict[str, Any]] = Field(
         default_factory=list, description="escalations, grants, transfers, callbacks, errors"
+    )
+    after_hours: bool = Field(
+        default=False, description="The call came in outside business hours (BUSINESS_HOURS_FILE)."
+    )
+    lookup: CallerLookup | None = Field(
+        default=None, description="What the caller lookup (LOOKUP_URL) answered, or why not."
     )
 
     def payload(self) -> dict[str, Any]:

@@ -104,6 +104,8 @@ async def apply_consent(session: AgentSession, state: Call, result: ConsentResul
     if result.ending in ("hung_up", "session_closed"):
         state.outcome.end("caller_hung_up")
         return False
+    if result.ending == "silence":  # call/silence.py has said goodbye and hangs up
+        return False
 
     consent = state.settings.consent
     refused = result.ending == "answered"

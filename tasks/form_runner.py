@@ -11,6 +11,8 @@ What the caller hears and what is stored:
   `declined` and what was collected, and the call ends.
 - the caller hangs up: nothing to say; the record (status `caller_hung_up`, what was
   collected so far) is stored in the background, before the job's shutdown finishes.
+- a limit of the line ends the call (silence, the maximum duration: `call/`): the same,
+  with status `timed_out` and the limit as `ended_reason`.
 - anything else failing: the incomplete words, status `error`.
 """
 
@@ -80,6 +82,9 @@ async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatu
         state.outcome.note("form_refused", form=form.name, field=exc.field, reason=exc.reason)
         return "declined"
     except Exception as exc:
+        if state.outcome.limit is not None:  # silence or the maximum duration ended the call
+            logger.info("form %s ended by %s", form.name, state.outcome.limit)
+            return "timed_out"
         if state.outcome.caller_left or is_closing(agent.session):
             logger.info("caller left during form %s", form.name)
             return "caller_hung_up"
@@ -105,7 +110,7 @@ async def run_form(agent: Agent, form: Form) -> CallStatus:
     state.outcome.results = progress.ordered()
     state.outcome.note("form_ended", form=form.name, status=status)
 
-    if status == "caller_hung_up":
+    if status in ("caller_hung_up", "timed_out"):  # the call is over: nothing to say
         state.journal.spawn(_store_after_hang_up(session, state, form), what="form record")
         return status
 
