@@ -103,6 +103,22 @@ def console_screen() -> Any:
     return AgentsConsole.get_instance().console
 
 
+def print_on_console(console: Any, *renderables: Any) -> None:
+    """Print from the call's thread while the console's own thread may be starting its
+    prompt or spinner (a rich `Live`): wait until that display is set up, or the lines
+    printed meanwhile are drawn over.
+
+    Missing public API: the console draws its prompt and spinner from its own thread and
+    offers no way to print beside them; rich's `Live` takes its lock while it starts."""
+    stack = getattr(console, "_live_stack", None) or []
+    lock = getattr(stack[-1], "_lock", None) if stack else None
+    if lock is None:
+        console.print(*renderables)
+        return
+    with lock:
+        console.print(*renderables)
+
+
 def print_turns_yourself() -> None:
     """Stop the text console from printing a typed turn's events once the turn is over
     (the app prints the call as it happens instead).

@@ -36,6 +36,7 @@ from call.livekit_compat import (
     hang_up_as_caller,
     inside_run,
     is_closing,
+    print_on_console,
 )
 from call.record import save_call_record
 from offline.rehearsal_table import load_table
@@ -90,24 +91,21 @@ class RichScreen:
         self._console = console_screen()
 
     def __call__(self, kind: str, label: str, text: str = "") -> None:
+        from rich.padding import Padding
         from rich.text import Text
 
         mark, color = self._MARKS[kind]
-        if kind in ("agent", "note", "handoff"):
-            self._console.print()
+        lines: list[object] = [Text()] if kind in ("agent", "note", "handoff") else []
         if kind in ("ok", "refused"):
-            self._console.print(
-                Text.assemble((mark, color), (label, "dim" if kind == "ok" else color))
-            )
-            return
-        self._console.print(
-            Text.assemble(
-                (mark, color), (label, f"bold {color}"), f"  {text}" if kind == "tool" else ""
-            )
-        )
-        if kind != "tool":
-            for line in text.split("\n") if text else []:
-                self._console.print(Text(f"    {line}"))
+            style = "dim" if kind == "ok" else color
+            lines.append(Text.assemble((mark, color), (label, style)))
+        else:
+            extra = f"  {text}" if kind == "tool" else ""
+            lines.append(Text.assemble((mark, color), (label, f"bold {color}"), extra))
+        if kind not in ("tool", "ok", "refused"):
+            # wrapped lines stay indented
+            lines += [Padding(Text(line), (0, 0, 0, 4)) for line in text.split("\n") if text]
+        print_on_console(self._console, *lines)
 
 
 class ConsoleView:
