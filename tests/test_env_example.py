@@ -1,5 +1,6 @@
 """`.env.example` documents every setting with its default: it is generated, never stale,
-and what it says about a default is what the code does. So are the README's tables."""
+and what it says about a default is what the code does. So are the README's and the docs'
+tables."""
 
 from __future__ import annotations
 
@@ -71,10 +72,11 @@ def test_what_a_description_says_about_unset_and_empty_is_true(
 
 
 def readme_defaults() -> list[tuple[str, str]]:
-    """(variable, default column) of every one-variable row of the README's tables."""
-    rows = re.findall(
-        r"^\| `([A-Z][A-Z0-9_]*)` \| ([^|]+) \|", (ROOT / "README.md").read_text(), re.M
-    )
+    """(variable, default column) of every one-variable row of the README's and the docs'
+    tables."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text() for page in pages)
+    rows = re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \| ([^|]+) \|", text, re.M)
     return [(env, default.strip()) for env, default in rows]
 
 
@@ -89,10 +91,10 @@ def test_the_readme_tables_give_the_real_defaults() -> None:
         if default.lower().startswith(("unset", "empty", "off")) or (
             literal and literal.group(1) in settings  # "falls back to TRANSFER_NUMBER"
         ):
-            assert is_unset(read(cls, name)), f"README: {env} defaults to {default}"
+            assert is_unset(read(cls, name)), f"README or docs: {env} defaults to {default}"
         elif literal:
             assert read(cls, name, {env: literal.group(1)}) == read(cls, name), (
-                f"README: {env} defaults to {default}"
+                f"README or docs: {env} defaults to {default}"
             )
         else:
             continue

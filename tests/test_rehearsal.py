@@ -275,10 +275,10 @@ def test_unclear_answers_are_clarified_then_count_as_no_consent(tmp_path: Path) 
     with _call(tmp_path, consent="") as console:
         console.says("maybe")
         console.sees(CLARIFY)
-        console.says("perhaps later")
+        console.says("maybe")
         after = console.sees("Call ended")
         assert "Sorry, I couldn't get a clear yes or no" in after
-        assert "Consent recorded no (voice, 'perhaps later', unclear)" in after
+        assert "Consent recorded no (voice, 'maybe', unclear)" in after
 
 
 def test_stop_recording_takes_the_yes_back_and_recording_would_stop(tmp_path: Path) -> None:
