@@ -5,8 +5,6 @@ FORMS_DEFAULT=                               # a form for every call (empty: non
 FORMS_BY_NUMBER={"+15550100": "patient_intake"}   # dialled number -> form
 FORMS_METADATA_KEY=form                      # dispatch metadata {"form": "..."} picks a form
 FORMS_SALES_FORM=lead_qualification          # what the sales specialist starts (empty: none)
-FORMS_SUMMARY=true                           # summary default when a form's ending doesn't say
-FORMS_SUMMARY_TIMEOUT=3                      # seconds; the record is stored without it after
 """
 
 from __future__ import annotations
@@ -57,18 +55,6 @@ class FormSettings(Section):
     forms_sales_form: str | None = Field(
         default="lead_qualification",
         description="The form the sales specialist starts from a tool (empty: none).",
-    )
-    forms_summary: bool = Field(
-        default=True, description="Summarize calls whose form's ending doesn't say."
-    )
-    forms_summary_timeout: float = Field(
-        default=3.0,
-        gt=0,
-        le=3.5,
-        description=(
-            "Seconds to wait for the summary before storing the record without it. At most "
-            "3.5: a caller hanging up mid-form leaves the job about 4 s for its writes."
-        ),
     )
 
     @field_validator("forms_dir")

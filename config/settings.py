@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings.exceptions import SettingsError as SourceError
 
+from config.call_record import CallRecordSettings
 from config.consent import ConsentSettings
 from config.delivery import DeliverySettings
 from config.forms import FormSettings
@@ -49,6 +50,7 @@ class Settings:
     forms: FormSettings
     telephony: TelephonySettings
     delivery: DeliverySettings
+    call_record: CallRecordSettings
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -61,6 +63,7 @@ SECTIONS: dict[str, type[Section]] = {
     "forms": FormSettings,
     "telephony": TelephonySettings,
     "delivery": DeliverySettings,
+    "call_record": CallRecordSettings,
 }
 
 

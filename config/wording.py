@@ -1,4 +1,5 @@
-"""What the caller hears when something goes wrong, outside the consent question."""
+"""What the caller hears when something goes wrong or the call hits a limit, outside the
+consent question."""
 
 from __future__ import annotations
 
@@ -26,4 +27,20 @@ class WordingSettings(Section):
         min_length=1,
         description="Said, then the call ends, when the call can't be handled safely "
         "(e.g. the store for consent records is unreachable).",
+    )
+    silence_goodbye: str = Field(
+        default=(
+            "I haven't heard from you for a while, so I'll end the call now. Please call "
+            "again any time. Goodbye."
+        ),
+        min_length=1,
+        description="Said, then the call ends, after CALL_SILENCE_TIMEOUT without the caller.",
+    )
+    max_duration_goodbye: str = Field(
+        default=(
+            "I'm sorry, we've reached the time limit for this call, so I have to end it now. "
+            "Please call again if you need more help. Goodbye."
+        ),
+        min_length=1,
+        description="Said, then the call ends, when the call reaches CALL_MAX_DURATION.",
     )

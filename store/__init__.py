@@ -22,7 +22,8 @@ from store.base import (
     Store,
     StoredConsent,
 )
-from store.records import CallerInfo, CallRecord, ConsentRecord
+from store.call_record import CallRecord
+from store.records import CallerInfo, ConsentRecord
 
 __all__ = [
     "OUTBOX_STATUSES",

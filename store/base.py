@@ -13,7 +13,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from store import chain
-from store.records import CallerInfo, CallRecord, ConsentRecord
+from store.call_record import CallRecord
+from store.records import CallerInfo, ConsentRecord
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
 OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "delivered", "dead")

@@ -38,7 +38,8 @@ from store.base import (
     stored_consent,
     utcnow,
 )
-from store.records import CallRecord, ConsentRecord
+from store.call_record import CallRecord
+from store.records import ConsentRecord
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

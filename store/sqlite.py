@@ -36,7 +36,8 @@ from store.base import (
     stored_consent,
     utcnow,
 )
-from store.records import CallRecord, ConsentRecord
+from store.call_record import CallRecord
+from store.records import ConsentRecord
 
 T = TypeVar("T")
 
