@@ -2,9 +2,10 @@
 
 The session's history (`session.history`) is the transcript's source: messages, tool calls
 and their outputs, handoffs, each with LiveKit's own timing metrics. It doesn't say which
-agent was active when an item was added, or which form field was being collected, so this
-listens to `conversation_item_added` and `function_tools_executed` and notes, per item,
-the active agent's label and field. Usage is LiveKit's own (`session.usage`).
+form field a task was collecting, so this listens to `conversation_item_added` and notes,
+per message and handoff, the active agent's label and field. (A tool call belongs to the
+agent of its segment of the history: by the time LiveKit reports it executed, a task it
+completed has already handed back.) Usage is LiveKit's own (`session.usage`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from livekit.agents import AgentSession, llm
 from livekit.agents.metrics import AgentSessionUsage
-from livekit.agents.voice.events import ConversationItemAddedEvent, FunctionToolsExecutedEvent
+from livekit.agents.voice.events import ConversationItemAddedEvent
 
 
 @dataclass(frozen=True)
@@ -42,22 +43,16 @@ def speaker_of(session: AgentSession) -> ActiveAgent:
 @dataclass
 class SessionCapture:
     session: AgentSession[Any]
-    speakers: dict[str, ActiveAgent] = field(default_factory=dict)  # item id or call id -> who
+    speakers: dict[str, ActiveAgent] = field(default_factory=dict)  # item id -> who
     # Lines from elsewhere (a colleague on a transfer's side line), merged in by time.
     extra_items: list[tuple[ActiveAgent, llm.ChatItem]] = field(default_factory=list)
 
     def listen(self) -> SessionCapture:
         self.session.on("conversation_item_added", self._on_item)
-        self.session.on("function_tools_executed", self._on_tools)
         return self
 
     def _on_item(self, event: ConversationItemAddedEvent) -> None:
         self.speakers[event.item.id] = speaker_of(self.session)
-
-    def _on_tools(self, event: FunctionToolsExecutedEvent) -> None:
-        who = speaker_of(self.session)
-        for call in event.function_calls:
-            self.speakers.setdefault(call.call_id, who)
 
     def items(self) -> list[llm.ChatItem]:
         return list(self.session.history.items)

@@ -83,7 +83,6 @@ def transcript_lines(
             if line is not None:
                 lines.append(line)
         elif isinstance(item, llm.FunctionCall):
-            who = capture.speakers.get(item.call_id) or who
             lines.append(_tool(item, outputs.get(item.call_id), who, withdrawn_at, redactor))
     return lines
 
