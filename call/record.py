@@ -101,7 +101,9 @@ def analysis_input(state: Call, redactor: Redactor) -> AnalysisInput:
     return AnalysisInput(
         ending=f"{ending.reason} (status {ending.status}, during {ending.stage})",
         transcript=as_text(lines_for(state, redactor)) if consented else None,
-        results={k: mask_token(k) if k in redactor.fields else v for k, v in o.results.items()},
+        results=redactor.value(
+            {k: mask_token(k) if k in redactor.fields else v for k, v in o.results.items()}
+        ),
         form=form.label if form is not None else o.form,
         events=events,
         rubric=rubric,
