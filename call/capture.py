@@ -61,5 +61,10 @@ class SessionCapture:
         return self.session.usage
 
     def add_side_line(self, speaker: ActiveAgent, items: list[llm.ChatItem]) -> None:
-        """Keep another session's lines (a transfer's briefing with a colleague)."""
-        self.extra_items.extend((speaker, item) for item in items)
+        """Keep another session's spoken lines (a transfer's briefing with a colleague: its
+        user is the colleague, its assistant the agent briefing them)."""
+        self.extra_items.extend(
+            (speaker, item)
+            for item in items
+            if isinstance(item, llm.ChatMessage) and item.role in ("user", "assistant")
+        )

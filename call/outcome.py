@@ -108,9 +108,6 @@ class CallOutcome:
 
     def stage(self) -> Stage:
         """Where the call is: the consent question, a transfer, a form, or the conversation."""
-        c = self.consent
-        if c is None or c.ending in ("hung_up", "session_closed"):
-            return "consent"
         for event in reversed(self.events):
             kind = event["type"]
             if kind == "transfer_requested":
@@ -119,6 +116,9 @@ class CallOutcome:
                 return "form"
             if kind in ("transfer", "form_ended"):
                 break
+        c = self.consent
+        if c is None or c.ending in ("hung_up", "session_closed"):
+            return "consent"
         return "conversation"
 
     def consent_state(self) -> ConsentState:

@@ -12,6 +12,7 @@ from livekit.agents.voice.events import CloseEvent, ErrorEvent
 from call.call import Call
 from call.capture import SessionCapture
 from call.consent_withdrawal import watch_for_withdrawal
+from call.limits import watch_limits
 from call.record import finish_call_record
 
 logger = logging.getLogger("consent-agent.session")
@@ -88,6 +89,7 @@ def bind_call(
     session.userdata = state
     watch_session(session, state)
     watch_for_withdrawal(session, state)
+    watch_limits(session, state, livekit_room)
     if livekit_room is not None and caller_identity is not None:
         watch_caller(livekit_room, caller_identity, state)
     return state
