@@ -97,7 +97,11 @@ def cost(
 
     for u in [*used.llm, *analysis]:
         price = prices.get(u.model)
-        add("llm", u.model, _llm_cost(u, price) if price else None)
+        token_priced = price is not None and (
+            price.per_million_prompt_tokens is not None
+            or price.per_million_completion_tokens is not None
+        )
+        add("llm", u.model, _llm_cost(u, price) if price and token_priced else None)
     for s in used.stt:
         price = prices.get(s.model)
         per_minute = price.per_minute_audio if price else None

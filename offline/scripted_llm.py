@@ -14,6 +14,7 @@ never a real bill.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -92,11 +93,13 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class Reply:
-    """The model's answer: words, tool calls, or an error raised by the provider."""
+    """The model's answer: words, tool calls, or an error raised by the provider; `delay`
+    seconds before it starts (a slow provider)."""
 
     text: str | None = None
     calls: tuple[ToolCall, ...] = ()
     error: Exception | None = None
+    delay: float = 0.0
 
     def then(self, other: Reply) -> Reply:
         return Reply(
@@ -115,6 +118,11 @@ def call(name: str, /, **arguments: Any) -> Reply:
 
 def fail(error: Exception) -> Reply:
     return Reply(error=error)
+
+
+def slow(reply: Reply, seconds: float) -> Reply:
+    """`reply`, after `seconds` (what a real provider's time to first token looks like)."""
+    return Reply(text=reply.text, calls=reply.calls, error=reply.error, delay=seconds)
 
 
 Brain = Callable[[Request], "Reply | str | None"]
@@ -189,10 +197,11 @@ class NoScriptedReply(AssertionError):
 
 
 class ScriptedLLM(llm.LLM):
-    def __init__(self, brain: Brain, *, label: str = "scripted") -> None:
+    def __init__(self, brain: Brain, *, label: str = "scripted", latency: float = 0.0) -> None:
         super().__init__()
         self._brain = brain
         self._label = label
+        self.latency = latency  # seconds before every answer starts (on top of a reply's delay)
         self.requests: list[Request] = []
 
     @property
@@ -249,6 +258,8 @@ class _ScriptedStream(llm.LLMStream):
 
     async def _run(self) -> None:
         reply = self._owner.answer(self._request)
+        if self._owner.latency or reply.delay:
+            await asyncio.sleep(self._owner.latency + reply.delay)
         if reply.error is not None:
             raise reply.error
         chunk_id = shortuuid("scripted_")
