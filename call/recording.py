@@ -30,12 +30,17 @@ POLL_SECONDS = 0.25
 
 
 async def final_report(
-    controls: CallControls, egress_id: str, *, within: float = REPORT_SECONDS
+    controls: CallControls, egress_id: str, *, within: float | None = None
 ) -> EgressReport | None:
-    """LiveKit's report on the egress once it has ended, or the last one within `within`
-    seconds (None if LiveKit could not be asked). Never raises."""
+    """Stop the recording if it still runs, then LiveKit's report on the egress once it has
+    ended, or the last one within `within` seconds (default REPORT_SECONDS; None if LiveKit
+    could not be asked). Never raises."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
+    deadline = loop.time() + (REPORT_SECONDS if within is None else within)
+    try:  # the session's close asked already; this waits for it (or asks, if it didn't)
+        await asyncio.wait_for(controls.stop_recording(), max(deadline - loop.time(), 0.01))
+    except Exception as exc:
+        logger.warning("recording %s may still run: %s", egress_id, exc)
     report: EgressReport | None = None
     while True:
         try:
