@@ -316,7 +316,7 @@ async def _form_rows(forms_available: bool) -> list[RoundTripRow]:
             "end of the agent's turn",
             whole_turn(ours_turns[-1]),
             whole_turn(base_turns[-1]),
-            note=note + "; ours writes the summary while the final words play",
+            note=note + "; ours: the summary is written after the call ends, off the caller's path",
         )
     )
     return rows

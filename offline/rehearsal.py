@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from call.analysis import ANALYSIS_TOOL
 from offline.scripted_llm import Reply, Request, ScriptedLLM, call, say
 
 LABEL = "(rehearsal)"
@@ -42,6 +43,8 @@ def rehearsal_brain(r: Request) -> Reply:
 
     if r.is_summary:
         return _line("Summary of the conversation so far.")
+    if r.offers(ANALYSIS_TOOL):
+        return _analysis(r)
     if output is not None:
         return _line(output.output if not output.is_error else f"I can't do that: {output.output}")
 
@@ -68,6 +71,22 @@ def rehearsal_brain(r: Request) -> Reply:
         return _line("Tell me more: is it about a bill, something not working, or buying?")
 
     return _line("I'm only a rehearsal stand-in; say 'yes', 'my bill', or 'manager'.")
+
+
+def _analysis(r: Request) -> Reply:
+    """The call's analysis, as a stand-in writes it: how the call ended and what was done,
+    read back from the request (a real model summarizes the conversation)."""
+    facts = r.last_user_text.split("\n\n")
+    ended = facts[0].removeprefix("How the call ended: ")
+    done = next((f for f in facts if f.startswith("What happened:")), "")
+    kinds = [line.removeprefix("- ").split(":")[0] for line in done.splitlines()[1:]]
+    summary = f"{LABEL} The call ended: {ended}. Recorded: {', '.join(kinds) or 'nothing'}."
+    verdict: dict[str, object] = {}
+    if "Give a score" in r.instructions:
+        verdict = {"score": 3, "reason": f"{LABEL} A stand-in can't judge; 3 is a placeholder."}
+    elif "Answer with passed" in r.instructions:
+        verdict = {"passed": True, "reason": f"{LABEL} A stand-in can't judge; a placeholder."}
+    return call(ANALYSIS_TOOL, summary=summary, **verdict)
 
 
 _OWN_TOOL = {
