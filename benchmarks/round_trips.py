@@ -316,7 +316,9 @@ async def _form_rows(forms_available: bool) -> list[RoundTripRow]:
             "end of the agent's turn",
             whole_turn(ours_turns[-1]),
             whole_turn(base_turns[-1]),
-            note=note + "; ours: the summary is written after the call ends, off the caller's path",
+            note=note
+            + "; ours: the summary is the call's analysis, one model call after the call has "
+            "ended (not counted on any path here: no one is on the line)",
         )
     )
     return rows

@@ -77,8 +77,8 @@ class CallLimits:
     def _on_user(self, ev: UserStateChangedEvent) -> None:
         if ev.new_state == "speaking":
             self._cancel()
-        elif self._session.agent_state == "listening":
-            self._restart()
+        elif ev.new_state == "listening" and self._session.agent_state == "listening":
+            self._restart()  # the caller stopped: count from here ("away" changes nothing)
 
     def _on_item(self, ev: ConversationItemAddedEvent) -> None:
         if ev.item.type == "message" and ev.item.role == "user":

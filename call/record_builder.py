@@ -100,8 +100,8 @@ def build_record(state: Call) -> CallRecord:
             return build()
         except Exception as exc:  # the record is stored anyway, and says what is missing
             logger.exception("call record: could not build %s", name)
-            problems.append(
-                Event(type="record_part_failed", at=utcnow(), part=name, error=repr(exc))
+            problems.append(  # the type only: an error's text can quote the call's words
+                Event(type="record_part_failed", at=utcnow(), part=name, error=type(exc).__name__)
             )
             return empty
 
@@ -133,7 +133,7 @@ def build_record(state: Call) -> CallRecord:
             else None
         ),
         None,
-    ) or Timings(call_seconds=round((ended_at - state.started_at).total_seconds(), 4))
+    ) or Timings(call_seconds=round((ended_at - state.started_at).total_seconds(), 3))
     analysis = state.analysis
     analysis_block = analysis.analysis if analysis is not None else _analysis_missing(state)
     used = part("usage", lambda: usage(capture.usage()) if capture else Usage(), Usage())
@@ -156,7 +156,7 @@ def build_record(state: Call) -> CallRecord:
         lambda: recording_block(o, state.settings.telephony, state.recording_report),
         RecordingBlock(status="not_configured"),
     )
-    events = part("events", lambda: [Event(**e) for e in o.events], [])
+    events = [e for e in (part("events", lambda e=e: Event(**e), None) for e in o.events) if e]
     return CallRecord(
         job_id=state.job_id,
         room_id=state.room_id,

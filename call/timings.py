@@ -117,7 +117,7 @@ def timings(
         stop = metrics.get("stopped_speaking_at")
         played = round(stop - start, 4) if stop is not None else None
     return Timings(
-        call_seconds=round((ended_at - started_at).total_seconds(), 4),
+        call_seconds=round((ended_at - started_at).total_seconds(), 3),
         to_consent_question_seconds=to_question,
         consent_question_seconds=played,
         latency=latency(capture),

@@ -62,7 +62,8 @@ def transcript_lines(
     redactor: Redactor,
 ) -> list[TranscriptLine]:
     """Every line the transcript may carry (a call with a yes), rules above applied."""
-    answered = consent.answered_at if consent is not None else None
+    answered = to_utc(consent.answered_at) if consent and consent.answered_at else None
+    withdrawn_at = to_utc(withdrawn_at) if withdrawn_at is not None else None
     outputs = {i.call_id: i for i in capture.items() if isinstance(i, llm.FunctionCallOutput)}
     lines: list[TranscriptLine] = []
     current = ActiveAgent(None)

@@ -106,3 +106,34 @@ def test_a_time_without_a_zone_is_refused_with_how_to_fix_it() -> None:
             ended_at=datetime.now(UTC),
             status="error",
         )
+
+
+async def test_a_part_that_cannot_be_built_leaves_the_rest_of_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import call.record_builder
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("caller said 555-0100")  # an error's text can quote the call
+
+    monkeypatch.setattr(call.record_builder, "timings", broken)
+    async with offline_call(front_desk(), database_path=tmp_path / "c.db") as c:
+        await c.start()
+        await c.caller_says("yes")
+        c.state.outcome.events.append({"type": "odd", "at": datetime(2026, 1, 1)})  # no zone
+        await c.hang_up()
+        await c.settle()
+        [row] = await c.store.outbox_rows()
+        stored = await c.store.outbox_row(row.webhook_id)
+        assert stored is not None
+        payload = json.loads(stored.payload)
+
+    failed = [e for e in payload["events"] if e["type"] == "record_part_failed"]
+    assert [(e["part"], e["error"]) for e in failed] == [
+        ("timings", "RuntimeError"),
+        ("events", "ValidationError"),
+    ]
+    assert "555-0100" not in stored.payload
+    assert payload["timings"]["latency"]["turns"] == []  # the empty part
+    assert payload["transcript"]["included"] is True  # everything else is there
+    assert payload["ended_reason"] == "caller_hung_up"
