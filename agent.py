@@ -4,14 +4,15 @@
     python agent.py dev       # run against your LiveKit project
     python agent.py start     # production (the Dockerfile's CMD)
 
-Settings are read and validated once, at start (`config/`). Each job builds the call's
-models (`pipeline/models.py`), its state, and an `AgentSession` whose first agent asks
-for recording consent before anything else happens.
+Settings are read and validated once per process (`settings()`). Each job connects to the
+caller's room, builds the call's models (`pipeline/models.py`), its controls and its
+`AgentSession`, whose first agent asks for recording consent before anything else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 
@@ -27,128 +28,107 @@ from call.controls import CallControls, SessionOnlyControls
 from call.journal import Journal
 from call.record import save_call_record
 from call.session_watch import bind_call
-from config import Settings, SettingsError, load_settings
 from config.env_file import load_env_file
-from delivery.sender import WORKER_POLL_SECONDS, OutboxSender
+from config.settings import Settings, SettingsError, load_settings
+from delivery.worker import WorkerDelivery
 from pipeline.console_audio import portaudio_problem
 from pipeline.models import ModelKit, build_models
-from store import Store, open_store
+from store import open_store
 from store.probe import store_problem
 from tasks.form_selection import select_form
 from telephony.caller import caller_from_participant
 from telephony.controls import LiveKitCallControls
 
-load_env_file()
 logger = logging.getLogger("consent-agent")
 
 
-def _settings_or_exit() -> Settings:
+@functools.cache
+def settings() -> Settings:
+    """`.env.local`, then every settings section, once per process; on a problem, every
+    problem is printed and the process exits. Logs of this process mask PII from then on."""
+    load_env_file()
     try:
-        return load_settings()
+        loaded = load_settings()
     except SettingsError as exc:
         print(f"consent-agent: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    api_secret = loaded.livekit.livekit_api_secret
+    logsafe.install(
+        secrets=[
+            api_secret.get_secret_value() if api_secret else None,
+            *loaded.delivery.secrets(),
+            *loaded.telephony.secrets(),
+            *loaded.lookup.secrets(),
+        ]
+    )
+    return loaded
 
 
-SETTINGS = _settings_or_exit()
-REHEARSAL = not SETTINGS.livekit.has_credentials
-
-
-def _secrets(settings: Settings) -> list[str | None]:
-    api_secret = settings.livekit.livekit_api_secret
-    return [
-        api_secret.get_secret_value() if api_secret else None,
-        *settings.delivery.secrets(),
-        *settings.telephony.secrets(),
-    ]
-
-
-logsafe.install(secrets=_secrets(SETTINGS))
+def rehearsal() -> bool:
+    """No LiveKit credentials: the console runs the offline rehearsal."""
+    return not settings().livekit.has_credentials
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process, not once per call: load the VAD and mask PII in its logs."""
-    logsafe.install(secrets=_secrets(SETTINGS))
+    """Once per job process, not once per call."""
+    settings()
     proc.userdata["vad"] = silero.VAD.load()
 
 
-server = AgentServer(setup_fnc=prewarm)
-_sender: OutboxSender | None = None
+class Worker(AgentServer):
+    """LiveKit's server, with the outbox sender beside it in the main process."""
+
+    def __init__(self) -> None:
+        super().__init__(setup_fnc=prewarm)
+        self.delivery = WorkerDelivery()
+        self.on("worker_started", self._start_delivery)
+
+    def _start_delivery(self) -> None:
+        asyncio.get_running_loop().create_task(
+            self.delivery.start(settings()), name="start-delivery"
+        )
+
+    async def aclose(self) -> None:
+        await self.delivery.aclose()
+        await super().aclose()
 
 
-@server.on("worker_started")
-def start_delivery() -> None:
-    """One outbox sender per worker, in the main process: jobs only write to the store.
-
-    Records a job stored are picked up within the poll interval; rows left by a crash or
-    a redeploy are sent again at start-up. Fleets may run `python -m delivery` instead.
-    """
-    global _sender
-    if not SETTINGS.delivery.webhook_url:
-        logger.info("WEBHOOK_URL is not set: call records are stored, not delivered")
-        return
-
-    async def run() -> None:
-        global _sender
-        store = await open_store(SETTINGS.store.database_url)
-        _sender = OutboxSender(store, SETTINGS.delivery, poll_interval=WORKER_POLL_SECONDS)
-        _sender.start()
-
-    asyncio.get_running_loop().create_task(run(), name="start-delivery")
+server = Worker()
 
 
-def call_models(settings: Settings) -> ModelKit:
-    if REHEARSAL:
-        from offline.rehearsal import rehearsal_llm
-
-        return ModelKit(llm=rehearsal_llm())
-    return build_models(settings.models, language=settings.consent.consent_language)
-
-
-@server.rtc_session(agent_name=SETTINGS.livekit.agent_name)
 async def entrypoint(ctx: JobContext) -> None:
-    settings = SETTINGS
+    """One call: meet the caller, then consent first, then help."""
+    config = settings()
+    models = call_models(config)
+    await ctx.connect()
+    participant = await ctx.wait_for_participant()
+    session: AgentSession[Call] = AgentSession(
+        stt=models.stt,
+        llm=models.llm,
+        tts=models.tts,
+        vad=ctx.proc.userdata["vad"],
+        turn_handling={"turn_detection": models.turn_detection},
+        # LiveKit marks a silent caller "away" after this; call/silence.py answers it. (Not
+        # in the typed rehearsal: someone reading the screen is not a silent caller.)
+        user_away_timeout=None if rehearsal() else config.limits.silence_prompt_seconds,
+    )
+    controls = call_controls(ctx, session, participant, config)
     try:
-        store = await open_store(settings.store.database_url)
+        store = await open_store(config.store.database_url)
     except Exception:
-        # Consent that can't be recorded must not be asked for: tell the caller instead
-        # of leaving them in silence.
+        # Consent that can't be recorded must not be asked for: say why, then hang up.
         logger.exception("the store is unreachable: answering out of service")
-        await _answer_out_of_service(ctx, settings)
+        line = OutOfServiceAgent(line=config.wording.out_of_service, hang_up=controls.hang_up)
+        await session.start(agent=line, room=ctx.room, record=False)
         return
-    started: list[Call] = []
-
-    async def finish_call() -> None:
-        # Local writes only (LiveKit kills a job that takes ~10 s to shut down); delivery
-        # to the customer's endpoint happens later, off the call. Registered before
-        # anything can fail, so the store is closed however the job ends.
-        for state in started:
-            await save_call_record(state)
-        await store.close()
-
-    ctx.add_shutdown_callback(finish_call)
-    session, state = await _prepare_call(ctx, settings, store)
-    started.append(state)
-    await session.start(
-        agent=CustomerServiceAgent(state),
-        room=ctx.room,
-        record=settings.consent.record_session_before_consent,
-    )
-
-
-async def _prepare_call(
-    ctx: JobContext, settings: Settings, store: Store
-) -> tuple[AgentSession[Call], Call]:
-    """Connect, meet the caller, and build the call's session, controls and state."""
-    models, participant, session, controls = await _connect_call(ctx, settings)
     caller = caller_from_participant(
-        participant, default_region=settings.telephony.phone_default_region
+        participant, default_region=config.telephony.phone_default_region
     )
-    state = bind_call(
+    call = bind_call(
         session,
         livekit_room=ctx.room,
         caller_identity=participant.identity,
-        settings=settings,
+        settings=config,
         models=models,
         journal=Journal(store),
         controls=controls,
@@ -158,60 +138,63 @@ async def _prepare_call(
         caller=caller,
         # A form runs right after consent when the dispatch or the dialled number asks.
         selected_form=select_form(
-            settings.forms, job_metadata=ctx.job.metadata, dialled_number=caller.trunk_number
+            config.forms, job_metadata=ctx.job.metadata, dialled_number=caller.trunk_number
         ),
     )
-    if REHEARSAL or ctx.is_fake_job():
+
+    async def finish_call() -> None:
+        # Local writes only (LiveKit kills a job that takes ~10 s to shut down); delivery
+        # to the customer's endpoint happens later, off the call.
+        await save_call_record(call)
+        await store.close()
+
+    ctx.add_shutdown_callback(finish_call)
+    if rehearsal() or ctx.is_fake_job():
         from offline.console_view import show_call_in_console
 
-        show_call_in_console(session, state)
-    return session, state
-
-
-async def _connect_call(
-    ctx: JobContext, settings: Settings
-) -> tuple[ModelKit, rtc.RemoteParticipant, AgentSession[Call], CallControls]:
-    """Join the room, wait for the caller, and build the session and its call controls."""
-    models = call_models(settings)
-    await ctx.connect()
-    participant = await ctx.wait_for_participant()
-    session: AgentSession[Call] = AgentSession(
-        stt=models.stt,
-        llm=models.llm,
-        tts=models.tts,
-        vad=ctx.proc.userdata["vad"],
-        turn_handling={"turn_detection": models.turn_detection},
+        show_call_in_console(session, call)
+    await session.start(
+        agent=CustomerServiceAgent(call),
+        room=ctx.room,
+        record=config.consent.record_session_before_consent,
     )
-    controls: CallControls
-    if REHEARSAL or ctx.is_fake_job():
-        controls = SessionOnlyControls(session)  # console: no server API to call
-    else:
-        controls = LiveKitCallControls(
-            session,
-            api=ctx.api,
-            room_name=ctx.room.name,
-            caller_identity=participant.identity,
-            settings=settings.telephony,
-        )
-        ctx.add_shutdown_callback(controls.aclose)  # stops a recording still running
-    return models, participant, session, controls
 
 
-async def _answer_out_of_service(ctx: JobContext, settings: Settings) -> None:
-    _, _, session, controls = await _connect_call(ctx, settings)
-    agent = OutOfServiceAgent(line=settings.wording.out_of_service, hang_up=controls.hang_up)
-    await session.start(agent=agent, room=ctx.room, record=False)
+def call_models(config: Settings) -> ModelKit:
+    if rehearsal():
+        from offline.rehearsal import rehearsal_llm
+
+        return ModelKit(llm=rehearsal_llm())
+    return build_models(config.models, language=config.consent.consent_language)
 
 
-def _console_argv(argv: list[str]) -> list[str]:
+def call_controls(
+    ctx: JobContext, session: AgentSession[Call], caller: rtc.RemoteParticipant, config: Settings
+) -> CallControls:
+    """What the agents can do to the call: through LiveKit's server API, or (console) only
+    to the session."""
+    if rehearsal() or ctx.is_fake_job():
+        return SessionOnlyControls(session)
+    controls = LiveKitCallControls(
+        session,
+        api=ctx.api,
+        room_name=ctx.room.name,
+        caller_identity=caller.identity,
+        settings=config.telephony,
+    )
+    ctx.add_shutdown_callback(controls.aclose)  # stops a recording still running
+    return controls
+
+
+def console_argv(argv: list[str]) -> list[str]:
     """Without credentials, `console` is the offline rehearsal in text mode."""
-    if REHEARSAL and len(argv) > 1 and argv[1] == "console":
+    if rehearsal() and len(argv) > 1 and argv[1] == "console":
         from offline.rehearsal import BANNER
 
         print(BANNER, file=sys.stderr)
         if "--text" not in argv:
             return [*argv, "--text"]
-    elif REHEARSAL and len(argv) > 1 and argv[1] in ("dev", "start", "connect"):
+    elif rehearsal() and len(argv) > 1 and argv[1] in ("dev", "start", "connect"):
         print(
             f"consent-agent: `{argv[1]}` connects to LiveKit and needs LIVEKIT_URL, "
             "LIVEKIT_API_KEY and LIVEKIT_API_SECRET (set them in .env.local). "
@@ -222,14 +205,14 @@ def _console_argv(argv: list[str]) -> list[str]:
     return argv
 
 
-def _preflight_or_exit(argv: list[str]) -> None:
+def preflight_or_exit(argv: list[str]) -> None:
     """Before anything connects to LiveKit, stop with one line on what would fail every
     call: a store that can't be used, or, for `console`, no PortAudio. (A store that goes
     away later is answered per call: see `entrypoint`.)"""
     command = argv[1] if len(argv) > 1 else ""
     if command not in ("console", "dev", "start", "connect"):
         return
-    problem = asyncio.run(store_problem(SETTINGS.store.database_url))
+    problem = asyncio.run(store_problem(settings().store.database_url))
     if problem is None and command == "console":
         problem = portaudio_problem()
     if problem is not None:
@@ -237,9 +220,14 @@ def _preflight_or_exit(argv: list[str]) -> None:
         raise SystemExit(1)
 
 
-if __name__ == "__main__":
-    for warning in SETTINGS.consent.warnings():  # once per start, not per job process
+def main(argv: list[str]) -> None:
+    for warning in settings().consent.warnings():  # once per start, not per job process
         print(f"consent-agent: WARNING: {warning}", file=sys.stderr)
-    _preflight_or_exit(sys.argv)
-    sys.argv = _console_argv(sys.argv)
+    preflight_or_exit(argv)
+    sys.argv = console_argv(argv)
+    server.rtc_session(entrypoint, agent_name=settings().livekit.agent_name)
     cli.run_app(server)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

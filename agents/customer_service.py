@@ -6,9 +6,12 @@ import logging
 
 from livekit.agents import llm
 
+from agents import after_hours
 from agents.front_line import ESCALATION_RULES, FrontLineAgent
 from agents.manager import ManagerAgent
 from call.call import Call
+from call.lookup import form_from_lookup
+from store.records import ConsentEnding
 from tasks.consent import CollectConsent, ConsentResult
 from tasks.consent_policy import apply_consent
 
@@ -26,10 +29,7 @@ hand them to the right specialist as soon as you know.
 Call `route_to` as soon as the need is clear; the specialist greets the caller, so don't
 announce the transfer. Answer simple general questions yourself.
 
-{ESCALATION_RULES}
-# Style
-Spoken, warm, brief: one or two sentences. Never read out tool names.
-"""
+{ESCALATION_RULES}"""
 
 AFTER_CONSENT = (
     "The recording question is settled; don't mention it or thank them for it. "
@@ -39,15 +39,8 @@ AFTER_CONSENT = (
 
 class CustomerServiceAgent(FrontLineAgent):
     def __init__(self, state: Call, *, chat_ctx: llm.ChatContext | None = None) -> None:
-        super().__init__(
-            instructions=CUSTOMER_SERVICE_INSTRUCTIONS.format(
-                company=state.settings.consent.company_name
-            ),
-            chat_ctx=chat_ctx,
-            language=state.settings.consent.language.name,
-            llm_model=state.models.llm,
-            tts_model=state.models.tts,
-        )
+        role = CUSTOMER_SERVICE_INSTRUCTIONS + after_hours.front_desk_rules(state)
+        super().__init__(state, role=role, chat_ctx=chat_ctx)
 
     async def on_enter(self) -> None:
         state = self.state
@@ -61,9 +54,11 @@ class CustomerServiceAgent(FrontLineAgent):
             )
             self.session.update_agent(ManagerAgent.for_call(state, chat_ctx=self.chat_ctx))
             return
+        if state.selected_form is None:
+            state.selected_form = await form_from_lookup(state)
         if state.selected_form is not None:
             # A data-collection call (form chosen at dispatch): the form runs right after consent.
-            from agents.intake import FormAgent
+            from agents.form import FormAgent
 
             self.session.update_agent(FormAgent(state, state.selected_form, chat_ctx=self.chat_ctx))
             return
@@ -71,7 +66,7 @@ class CustomerServiceAgent(FrontLineAgent):
 
     async def _ask_consent(self, state: Call) -> ConsentResult:
         task = CollectConsent(
-            settings=state.settings.consent,
+            settings=after_hours.consent_settings(state),
             keypad=state.caller.is_phone,
             caller_identity=state.caller.identity,
             chat_ctx=self.chat_ctx,
@@ -79,7 +74,10 @@ class CustomerServiceAgent(FrontLineAgent):
         try:
             return await task
         except Exception:
-            # The caller hung up or the session closed with the question open: no consent.
-            ending = "hung_up" if state.outcome.caller_left else "session_closed"
+            # The caller hung up, stayed silent, or the session closed with the question
+            # open: no consent.
+            ending: ConsentEnding = "hung_up" if state.outcome.caller_left else "session_closed"
+            if state.outcome.limit == "silence_timeout":
+                ending = "silence"
             logger.info("consent question ended without an answer (%s)", ending)
             return task.unanswered(ending)

@@ -7,9 +7,10 @@ import logging
 from decimal import Decimal
 from typing import Annotated
 
-from livekit.agents import RunContext, ToolError, function_tool, llm
+from livekit.agents import Agent, RunContext, ToolError, function_tool, llm
 from pydantic import Field
 
+from agents import after_hours
 from agents.base import CallAgent
 from agents.money import GrantRefused, grant_amount
 from call.call import Call
@@ -41,8 +42,8 @@ conversation so far is in your history, so never ask them to repeat themselves.
   needed and tells them what happens. If they decline, keep helping them yourself.
 - Never promise a call back, or take or repeat a phone number, in your own words.
 
-# Style
-Calm, empathetic, decisive. Spoken, brief. Never read out tool names.
+# Manner
+Calm, empathetic, decisive.
 """
 
 MANAGER_GREETING = (
@@ -85,15 +86,16 @@ class ManagerAgent(CallAgent):
         tts_model: object = None,
     ) -> None:
         limits = state.settings.manager
+        role = MANAGER_INSTRUCTIONS.format(
+            company="{company}",  # filled in with the persona
+            max_credit=limits.manager_max_credit,
+            max_refund=limits.manager_max_refund,
+            currency=limits.currency,
+        )
         super().__init__(
-            instructions=MANAGER_INSTRUCTIONS.format(
-                company=state.settings.consent.company_name,
-                max_credit=limits.manager_max_credit,
-                max_refund=limits.manager_max_refund,
-                currency=limits.currency,
-            ),
+            state,
+            role=role + after_hours.manager_rules(state),
             chat_ctx=chat_ctx,
-            language=state.settings.consent.language.name,
             llm_model=llm_model,
             tts_model=tts_model,
         )
@@ -180,6 +182,19 @@ class ManagerAgent(CallAgent):
         """
         await callback.request_callback(context, reason=reason, chat_ctx=self.chat_ctx)
 
+    @function_tool()
+    async def take_message(self, context: RunContext[Call]) -> Agent:
+        """Take a message for the team: the caller's name, a number to call back and the
+        message. Use when no one can take the call and the caller wants to leave one."""
+        from agents.form import FormAgent
+
+        name = self.state.settings.forms.forms_message_form
+        if name is None:
+            raise ToolError("Messages aren't taken on this line: offer a call back instead.")
+        form = self.state.settings.forms.library.get(name)
+        self.state.outcome.note("form_requested", form=form.name, by=self.label)
+        return FormAgent(self.state, form, chat_ctx=self.chat_ctx)
+
     def _grant(
         self,
         context: RunContext,
@@ -207,9 +222,12 @@ class ManagerAgent(CallAgent):
             state.outcome.note(
                 "grant_refused", kind=kind, amount=str(value), currency=currency, limit=str(limit)
             )
+            instead = (
+                "a call back from the team" if state.after_hours() else "a transfer to a person"
+            )
             raise ToolError(
                 f"A {kind} of {asked} is above your authority: at most {left} "
-                f"{currency} more on this call. Offer up to that, or a transfer to a person."
+                f"{currency} more on this call. Offer up to that, or {instead}."
             )
         grant = Grant(kind=kind, amount=value, currency=currency, reason=reason)
         state.outcome.grants.append(grant)

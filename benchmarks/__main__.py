@@ -4,7 +4,8 @@
     .venv/bin/python -m benchmarks --quick    # fewer turns/calls; writes only with --out
     .venv/bin/python -m benchmarks --skip delivery --skip audio
 
-Sections: round_trips, overhead, delivery, audio (benchmarks/audio_capacity.py, when present),
+Sections: round_trips, overhead, first_audio (the consent question with and without a caller
+lookup), delivery, audio (benchmarks/audio_capacity.py, when present),
 shutdown (the job's shutdown with the call's analysis).
 """
 
@@ -20,10 +21,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import delivery, overhead, round_trips, shutdown
+from benchmarks import delivery, first_audio, overhead, round_trips, shutdown
 from benchmarks.report import Row, environment, fmt_ms, markdown, rows_as_dicts, verdict, write
 
-SECTIONS = ("round_trips", "overhead", "delivery", "audio", "shutdown")
+SECTIONS = ("round_trips", "overhead", "first_audio", "delivery", "audio", "shutdown")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -288,7 +289,7 @@ def forms_committed() -> bool:
     root = Path(__file__).resolve().parent.parent
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "forms", "agents/intake.py"],
+            ["git", "ls-files", "forms", "agents/form.py"],
             cwd=root,
             capture_output=True,
             text=True,
@@ -296,7 +297,7 @@ def forms_committed() -> bool:
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
         return root.joinpath("forms").is_dir()
-    return "agents/intake.py" in listed and any(p.startswith("forms/") for p in listed)
+    return "agents/form.py" in listed and any(p.startswith("forms/") for p in listed)
 
 
 async def run(quick: bool, skip: set[str]) -> tuple[list[Row], dict[str, Any], dict[str, str]]:
@@ -315,6 +316,12 @@ async def run(quick: bool, skip: set[str]) -> tuple[list[Row], dict[str, Any], d
         rows += _overhead_rows(oh)
         data["overhead"] = oh.as_dict()
         methods["App overhead per turn"] = overhead.__doc__ or ""
+    if "first_audio" not in skip:
+        print("first audio of the consent question…", file=sys.stderr, flush=True)
+        fa = await first_audio.measure(calls=8 if quick else 30)
+        rows += first_audio.rows(fa)
+        data["first_audio"] = fa.as_dict()
+        methods["Consent question: first audio"] = first_audio.__doc__ or ""
     if "audio" not in skip:
         print("audio path capacity…", file=sys.stderr, flush=True)
         audio_rows, audio_data, doc = await _audio(quick)

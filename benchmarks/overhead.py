@@ -85,7 +85,7 @@ async def _round(turns: int, warmup: int, result: OverheadResult) -> None:
     ours_llm = ScriptedLLM(rule_following_model, label="ours")
     bare_llm = ScriptedLLM(rule_following_model, label="bare")
     settings = load_settings()
-    instructions = CUSTOMER_SERVICE_INSTRUCTIONS.format(company=settings.consent.company_name)
+    instructions = CUSTOMER_SERVICE_INSTRUCTIONS.format(company=settings.persona.company_name)
     bare: AgentSession = AgentSession(
         llm=bare_llm, vad=None, turn_handling={"turn_detection": None}, conn_options=FAST_CONN
     )

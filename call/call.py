@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from call.controls import CallControls, EgressReport
 from call.journal import Journal
@@ -50,6 +50,12 @@ class Call:
     # Set once the call record is stored: it is stored once, whoever gets there first.
     record_id: str | None = None
     record_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # The caller lookup (LOOKUP_URL), running beside the consent question (call/lookup.py).
+    lookup_task: asyncio.Task[Any] | None = field(default=None, repr=False)
+
+    def after_hours(self, at: datetime | None = None) -> bool:
+        """No one can take the call at `at` (now): outside the business hours' schedule."""
+        return not self.settings.hours.open_at(at or utcnow())
 
     def to_record(self) -> CallRecord:
         return build_record(self)

@@ -11,15 +11,17 @@ consent_unanswered   unanswered      agent     no clear answer to the question, 
 form_completed       complete        agent     the form was collected, then the agent hung up
 form_refused         declined        agent     a required form answer was refused
 transferred          transferred     agent     the caller was connected to a person
-silence_timeout      timed_out       agent     nothing from the caller for CALL_SILENCE_TIMEOUT
-max_duration         timed_out       agent     the call reached CALL_MAX_DURATION
+silence_timeout      timed_out       agent     the caller stayed silent past the prompt (silence.py)
+max_duration         timed_out       agent     the call reached MAX_CALL_SECONDS (duration.py)
 out_of_service       error           system    the line could not take the call safely
 error                error           system    a model, session or form failure ended it
 worker_shutdown      error           system    the worker shut down with the call open
 session_closed       error           system    the session closed with no recorded cause
 
 The first cause wins: a caller who hangs up during the goodbye after a refusal is still a
-refusal, and a transfer that connected is a transfer even though the AI then leaves.
+refusal, and a transfer that connected is a transfer even though the AI then leaves. A
+limit of the line (`CallOutcome.time_out`) is put first: what it interrupted ending too
+is not another cause.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from call.ending import (
     DECLARABLE,
@@ -23,10 +23,14 @@ from call.ending import (
     decide_ending,
 )
 from store.call_record import CallStatus, Stage
+from store.caller_lookup import CallerLookup
 from store.records import ConsentRecord, utcnow
 
 GrantKind = Literal["credit", "refund"]
 CallbackSource = Literal["caller_id", "given_by_caller"]
+# The line's limits (config/limits.py): the record's `ended_reason` when one ended the call.
+LimitReason = Literal["silence_timeout", "max_duration"]
+LIMIT_REASONS: frozenset[str] = frozenset(get_args(LimitReason))
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class CallOutcome:
     left_stage: Stage | None = None
     close_reason: str | None = None
     ended_at: datetime | None = None
+    # The call came in outside business hours (config/hours.py).
+    after_hours: bool = False
+    # What the caller lookup answered, or why not (call/lookup.py).
+    lookup: CallerLookup | None = None
 
     @property
     def recorded(self) -> bool:
@@ -95,6 +103,21 @@ class CallOutcome:
             raise ValueError(f"{reason!r} is not an ending: use one of {sorted(DECLARABLE)}")
         self.declared.append(Declaration(reason, self.stage(), detail))
 
+    def time_out(self, reason: LimitReason) -> None:
+        """One of the line's limits ends the call (call/silence.py, call/duration.py). It
+        stands over any other cause, said before or after: what the limit interrupted
+        ending too is not another cause. The first limit wins."""
+        if self.limit is None:
+            self.declared.insert(0, Declaration(reason, self.stage(), {}))
+
+    @property
+    def limit(self) -> LimitReason | None:
+        """The line's limit that ended the call, if one did."""
+        for said in self.declared:
+            if said.reason in LIMIT_REASONS:
+                return said.reason  # type: ignore[return-value]
+        return None
+
     def left(self) -> None:
         """The caller hung up."""
         if not self.caller_left:
@@ -117,7 +140,7 @@ class CallOutcome:
             if kind in ("transfer", "form_ended"):
                 break
         c = self.consent
-        if c is None or c.ending in ("hung_up", "session_closed"):
+        if c is None or c.ending in ("hung_up", "session_closed", "silence"):
             return "consent"
         return "conversation"
 
@@ -129,7 +152,7 @@ class CallOutcome:
             return "yes"
         if c.ending == "answered":
             return "refused"
-        if c.ending in ("unclear", "turn_limit"):
+        if c.ending in ("unclear", "turn_limit", "silence"):
             return "unanswered"
         return "hung_up" if c.ending == "hung_up" else "session_closed"
 

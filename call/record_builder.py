@@ -170,6 +170,8 @@ def build_record(state: Call) -> CallRecord:
         ended_by=ending.ended_by,
         session_close_reason=o.close_reason,
         caller=state.caller,
+        after_hours=o.after_hours,
+        lookup=o.lookup,
         consent=part("consent", lambda: consent_block(o), None),
         recording=recording,
         form=o.form,

@@ -12,8 +12,11 @@ from livekit.agents.voice.events import CloseEvent, ErrorEvent
 from call.call import Call
 from call.capture import SessionCapture
 from call.consent_withdrawal import watch_for_withdrawal
-from call.limits import watch_limits
+from call.duration import Clock, limit_duration
+from call.livekit_compat import is_closing
+from call.lookup import start_lookup
 from call.record import finish_call_record
+from call.silence import watch_for_silence
 
 logger = logging.getLogger("consent-agent.session")
 
@@ -26,7 +29,7 @@ def watch_session(session: AgentSession[Call], state: Call) -> None:
         state.outcome.note(
             "model_error", source=kind, recoverable=recoverable, error=str(error.error)
         )
-        if recoverable or session._is_closing():
+        if recoverable or is_closing(session):
             return
         # No fallback answered: the caller must not be left in silence.
         wording = state.settings.wording
@@ -77,19 +80,24 @@ def bind_call(
     *,
     livekit_room: rtc.Room | None = None,
     caller_identity: str | None = None,
+    clock: Clock | None = None,
     **fields: Any,
 ) -> Call:
     """Create the call's state, attach it to the session, and start watching both.
 
     The one way a call is assembled: the worker, the offline harnesses and the
-    benchmarks all go through here.
+    benchmarks all go through here. `clock` runs the call's own timers (the maximum
+    duration): the event loop unless a test moves time by hand.
     """
     state = Call(**fields)
     state.capture = SessionCapture(session).listen()
+    state.outcome.after_hours = state.after_hours(state.started_at)
     session.userdata = state
     watch_session(session, state)
     watch_for_withdrawal(session, state)
-    watch_limits(session, state, livekit_room)
+    watch_for_silence(session, state)
+    limit_duration(session, state, clock)
+    start_lookup(session, state)  # beside the consent question, never in front of it
     if livekit_room is not None and caller_identity is not None:
         watch_caller(livekit_room, caller_identity, state)
     return state

@@ -1,4 +1,4 @@
-"""What the call record carries beyond the basics: transcript, analysis, cost, call limits.
+"""What the call record carries beyond the basics: transcript, analysis, cost.
 
 CALL_RECORD_TRANSCRIPT=true      # the transcript in the record (never words without consent)
 CALL_ANALYSIS=true               # a summary of every call (one model call after it ends)
@@ -7,8 +7,6 @@ CALL_SUCCESS_QUESTION=           # e.g. "Was the caller's problem resolved?" (un
 CALL_SUCCESS_SCALE=pass_fail     # or score_1_5
 USAGE_PRICES=                    # JSON price table: a cost estimate in the record
 USAGE_CURRENCY=USD
-CALL_SILENCE_TIMEOUT=            # end the call after this long without the caller (unset: never)
-CALL_MAX_DURATION=               # end the call after this long (unset: never)
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from config.delivery import parse_duration
 from config.section import Section
 
 SuccessScale = Literal["pass_fail", "score_1_5"]
@@ -41,12 +38,6 @@ _PRICE_EXAMPLE = (
     '{"openai/gpt-4.1-mini": {"per_million_prompt_tokens": 0.4, '
     '"per_million_completion_tokens": 1.6}, "deepgram/nova-3": {"per_minute_audio": 0.0077}}'
 )
-
-
-def _seconds(value: Any) -> Any:
-    if isinstance(value, str) and value.strip():
-        return parse_duration(value)
-    return value
 
 
 class CallRecordSettings(Section):
@@ -88,18 +79,6 @@ class CallRecordSettings(Section):
     usage_currency: str = Field(
         default="USD", pattern=r"^[A-Z]{3}$", description="The currency of USAGE_PRICES."
     )
-    call_silence_timeout: float | None = Field(
-        default=None,
-        gt=0,
-        description="Say goodbye and end the call when the caller has said nothing for this "
-        "long (seconds, or 30s, 2m). Not while on hold for a transfer. Unset: never.",
-    )
-    call_max_duration: float | None = Field(
-        default=None,
-        gt=0,
-        description="Say goodbye and end the call when it has lasted this long (seconds, or "
-        "10m, 1h). Unset: never.",
-    )
 
     @field_validator("usage_prices", mode="before")
     @classmethod
@@ -124,8 +103,3 @@ class CallRecordSettings(Section):
                     f"numbers ≥ 0 named {known})"
                 ) from None
         return table
-
-    @field_validator("call_silence_timeout", "call_max_duration", mode="before")
-    @classmethod
-    def _durations(cls, value: Any) -> Any:
-        return _seconds(value)

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from config.section import Section
 from consent.language import ConsentLanguage, LanguageError, load_language
@@ -29,6 +29,7 @@ WordingKey = Literal[
     "keypad_hint",
     "clarify",
     "confirm",
+    "condition",
     "goodbye",
     "continue_unrecorded",
     "no_answer_goodbye",
@@ -43,7 +44,6 @@ def _line(description: str) -> str | None:
 
 
 class ConsentSettings(Section):
-    company_name: str = Field(default="Acme Corp", min_length=1)
     consent_language: str = Field(
         default="en",
         description=(
@@ -73,6 +73,9 @@ class ConsentSettings(Section):
     consent_clarify: str | None = _line("Re-prompt for an answer that can't be read.")
     consent_confirm: str | None = _line(
         "Asked once when an answer sounds like a yes but isn't a plain one."
+    )
+    consent_condition: str | None = _line(
+        "Asked when the caller attaches a condition to their answer."
     )
     consent_goodbye: str | None = _line("Said before hanging up after a no.")
     consent_continue_unrecorded: str | None = _line("Said after a no when the call goes on.")
@@ -128,17 +131,9 @@ class ConsentSettings(Section):
         ),
     )
 
+    _company: str = PrivateAttr(default="Acme Corp")
     _language: ConsentLanguage | None = PrivateAttr(default=None)
     _grammar: Grammar | None = PrivateAttr(default=None)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_blank_words(cls, value: object, info: ValidationInfo) -> object:
-        """A line of wording set to spaces would be a line of silence: refuse it."""
-        wording = (info.field_name or "").startswith(("consent_", "company_"))
-        if wording and isinstance(value, str) and value and not value.strip():
-            raise ValueError("is blank; unset it to use the language file's words")
-        return value
 
     @model_validator(mode="after")
     def _load_language(self) -> ConsentSettings:
@@ -174,8 +169,16 @@ class ConsentSettings(Section):
         assert self._grammar is not None
         return self._grammar
 
+    def speak_for(self, company: str) -> None:
+        """The company named in the wording (`{company}`): PersonaSettings.company_name."""
+        self._company = company
+
+    @property
+    def company(self) -> str:
+        return self._company
+
     def render(self, text: str) -> str:
-        return text.replace("{company}", self.company_name)
+        return text.replace("{company}", self._company)
 
     def line(self, key: WordingKey) -> str:
         """One line the caller hears, verbatim: the override, else the language file's."""
@@ -192,14 +195,17 @@ class ConsentSettings(Section):
         return " ".join(self.line(k) for k in keys)
 
     def answers(self) -> dict[str, str]:
-        """The facts the model may give when the caller asks about the recording."""
+        """What the caller hears when they ask about the recording, by topic: the only
+        answers there are (the model picks the topic; these words are spoken)."""
         a = self.language.answers
         if_no = a.if_no_hang_up if self.consent_denial_policy == "hang_up" else a.if_no_continue
         return {
-            "why we record": self.render(self.consent_answer_purpose or a.purpose),
-            "who can listen": self.render(self.consent_answer_access or a.access),
-            "how long it is kept": self.render(self.consent_answer_retention or a.retention),
-            "what happens if they say no": self.render(if_no),
+            "why_we_record": self.render(self.consent_answer_purpose or a.purpose),
+            "who_can_listen": self.render(self.consent_answer_access or a.access),
+            "how_long_it_is_kept": self.render(self.consent_answer_retention or a.retention),
+            "what_if_i_say_no": self.render(if_no),
+            "wants_a_person": self.render(a.a_person),
+            "something_else": self.line("cannot_answer"),
         }
 
     @staticmethod

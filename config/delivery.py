@@ -1,4 +1,4 @@
-"""Where call records are delivered, how they are signed, and how long identity is kept."""
+"""Where call records are delivered, and how they are signed."""
 
 from __future__ import annotations
 
@@ -58,9 +58,48 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def endpoint_url_problem(
+    value: str, *, allow_http: bool = False, allow_http_setting: str | None = None
+) -> str | None:
+    """What is wrong with an endpoint URL we send signed data to, or None. Plain http:// is
+    allowed only to loopback hosts (unless `allow_http`), so nothing a call carries (a
+    record, the caller's number) crosses a network unencrypted."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http(s) URL, e.g. https://example.com/hooks"
+    if parts.username or parts.password:
+        return "must not carry user:password"
+    if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_http:
+        also = (
+            f", or set {allow_http_setting}=true if the endpoint is on a private network you trust"
+            if allow_http_setting
+            else ""
+        )
+        return f"plain http:// is only allowed to loopback hosts: use https://{also}"
+    return None
+
+
+def signing_secret_problem(secret: str) -> str | None:
+    """What is wrong with a Standard Webhooks signing secret (`whsec_<base64>`), or None."""
+    if not secret.startswith("whsec_"):
+        return "must start with whsec_ followed by base64 (Standard Webhooks)"
+    encoded = secret.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        Webhook(secret)
+    except Exception:
+        key = b""
+    if len(key) < 16:
+        return (
+            "the part after whsec_ must be base64 of at least 16 random bytes "
+            "(python -m ops webhook new-secret makes one)"
+        )
+    return None
+
+
 class DeliverySettings(Section):
-    """Read from WEBHOOK_* and CALLER_IDENTITY_RETENTION_DAYS. With WEBHOOK_URL unset, call
-    records are stored but nothing is delivered."""
+    """Read from WEBHOOK_*. With WEBHOOK_URL unset, call records are stored but nothing is
+    delivered."""
 
     webhook_allow_http: bool = Field(
         default=False,
@@ -88,11 +127,6 @@ class DeliverySettings(Section):
     )
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="Per-attempt HTTP timeout."
-    )
-    caller_identity_retention_days: int | None = Field(
-        default=90,
-        ge=0,
-        description="Days caller identity is kept on consent records (empty: forever).",
     )
 
     @model_validator(mode="before")
@@ -124,19 +158,14 @@ class DeliverySettings(Section):
         if value is None or not value.strip():
             return None
         value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an absolute http(s) URL, e.g. https://example.com/hooks")
-        if parts.username or parts.password:
-            raise ValueError(
-                "must not carry user:password; put credentials in WEBHOOK_HEADERS instead"
-            )
         allow_http = cls.earlier(info, "webhook_allow_http") is True  # INVALID: not allowed
-        if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_http:
-            raise ValueError(
-                "plain http:// is only allowed to loopback hosts: use https://, or set "
-                "WEBHOOK_ALLOW_HTTP=true if the endpoint is on a private network you trust"
-            )
+        problem = endpoint_url_problem(
+            value, allow_http=allow_http, allow_http_setting="WEBHOOK_ALLOW_HTTP"
+        )
+        if problem == "must not carry user:password":
+            problem += "; put credentials in WEBHOOK_HEADERS instead"
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("webhook_secret")
@@ -153,19 +182,9 @@ class DeliverySettings(Section):
                 )
             return None
         secret = value.get_secret_value().strip()
-        if not secret.startswith("whsec_"):
-            raise ValueError("must start with whsec_ followed by base64 (Standard Webhooks)")
-        encoded = secret.removeprefix("whsec_")
-        try:
-            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-            Webhook(secret)
-        except Exception:
-            key = b""
-        if len(key) < 16:
-            raise ValueError(
-                "the part after whsec_ must be base64 of at least 16 random bytes "
-                "(python -m ops webhook new-secret makes one)"
-            )
+        problem = signing_secret_problem(secret)
+        if problem:
+            raise ValueError(problem)
         return SecretStr(secret)
 
     @field_validator("webhook_headers", mode="before")

@@ -5,6 +5,7 @@ FORMS_DEFAULT=                               # a form for every call (empty: non
 FORMS_BY_NUMBER={"+15550100": "patient_intake"}   # dialled number -> form
 FORMS_METADATA_KEY=form                      # dispatch metadata {"form": "..."} picks a form
 FORMS_SALES_FORM=lead_qualification          # what the sales specialist starts (empty: none)
+FORMS_MESSAGE_FORM=message                   # what the manager runs to take a message
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ class FormSettings(Section):
         default="lead_qualification",
         description="The form the sales specialist starts from a tool (empty: none).",
     )
+    forms_message_form: str | None = Field(
+        default="message",
+        description=(
+            "The form the manager runs to take a message when no one can take the call "
+            "(after hours); empty: none."
+        ),
+    )
 
     @field_validator("forms_dir")
     @classmethod
@@ -70,7 +78,7 @@ class FormSettings(Section):
             ) from None
         return value
 
-    @field_validator("forms_default", "forms_sales_form")
+    @field_validator("forms_default", "forms_sales_form", "forms_message_form")
     @classmethod
     def _known_form(cls, value: str | None, info: ValidationInfo) -> str | None:
         problem = _unknown(value, info)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pydantic import AliasChoices, ValidationInfo, model_validator
+from pydantic import AliasChoices, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,15 @@ class Section(BaseSettings):
                 alias = field.validation_alias
                 empty_keys |= {name, *(alias.choices if isinstance(alias, AliasChoices) else ())}
         return {k: v for k, v in data.items() if not (k in empty_keys and v in (None, ""))}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_blank(cls, value: Any) -> Any:
+        """A value of spaces is a mistake, never a setting (a spoken line of silence, a
+        URL of nothing): say so rather than use it."""
+        if isinstance(value, str) and value and not value.strip():
+            raise ValueError("is blank (only spaces); unset it or give a value")
+        return value
 
     @classmethod
     def earlier(cls, info: ValidationInfo, name: str) -> Any:

@@ -131,62 +131,32 @@ class TelephonySettings(Section):
         description="Hold music: builtin (LiveKit's), off, or the path of an audio file.",
     )
 
-    # -- what the caller hears --------------------------------------------------------------
-    transfer_announcement: str = Field(
-        default="Please hold while I connect you to a member of our team.", min_length=1
-    )
-    transfer_connected: str = Field(
-        default="You're now connected with a member of our team. I'll leave you with them.",
-        min_length=1,
-    )
-    transfer_busy: str = Field(
-        default="I'm sorry, everyone on our team is busy with other calls right now.",
-        min_length=1,
-    )
-    transfer_no_answer: str = Field(
-        default="I'm sorry, no one on our team could pick up just now.", min_length=1
-    )
-    transfer_declined: str = Field(
-        default="I'm sorry, my colleague isn't able to take the call right now.", min_length=1
-    )
-    transfer_voicemail: str = Field(
-        default="I'm sorry, I reached a voicemail instead of a person.", min_length=1
-    )
-    transfer_human_left: str = Field(
-        default="I'm sorry, my colleague was disconnected before I could put you through.",
-        min_length=1,
-    )
-    transfer_failed: str = Field(
-        default="I'm sorry, I couldn't connect you to our team just now.", min_length=1
-    )
-    transfer_unavailable: str = Field(
-        default="I'm sorry, I can't transfer calls to a person on this line.", min_length=1
-    )
-    callback_offer: str = Field(
-        default="Would you like someone from our team to call you back?",
+    # -- what the caller hears (unset: the language file's `call:` lines) --------------------
+    transfer_announcement: str | None = Field(default=None, min_length=1)
+    transfer_connected: str | None = Field(default=None, min_length=1)
+    transfer_busy: str | None = Field(default=None, min_length=1)
+    transfer_no_answer: str | None = Field(default=None, min_length=1)
+    transfer_declined: str | None = Field(default=None, min_length=1)
+    transfer_voicemail: str | None = Field(default=None, min_length=1)
+    transfer_human_left: str | None = Field(default=None, min_length=1)
+    transfer_failed: str | None = Field(default=None, min_length=1)
+    transfer_unavailable: str | None = Field(default=None, min_length=1)
+    callback_offer: str | None = Field(
+        default=None,
         min_length=1,
         description="After a failed transfer, to a caller whose number we have (caller id).",
     )
-    callback_offer_no_number: str = Field(
-        default=(
-            "If you'd like someone from our team to call you back, I can take a phone number "
-            "for them."
-        ),
+    callback_offer_no_number: str | None = Field(
+        default=None,
         min_length=1,
         description=(
             "After a failed transfer, to a caller we have no number for (web, withheld): a "
             "call back is confirmed only once they give one."
         ),
     )
-    callback_confirmed: str = Field(
-        default="Done: someone from our team will call you back as soon as they can.",
-        min_length=1,
-    )
-    callback_not_arranged: str = Field(
-        default=(
-            "All right. Without a number our team can't call you back, but I'm happy to keep "
-            "helping you here."
-        ),
+    callback_confirmed: str | None = Field(default=None, min_length=1)
+    callback_not_arranged: str | None = Field(
+        default=None,
         min_length=1,
         description="When a caller with no number on the call doesn't give one.",
     )

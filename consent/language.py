@@ -1,6 +1,7 @@
-"""A consent language file: the wording played to the caller and the grammar that reads
-their answer. One file a language (`languages/<code>.yaml`); a deployer adds a language
-by adding a file here or in `CONSENT_LANGUAGES_DIR`.
+"""A language file: every line the caller hears in fixed words (the consent wording, and
+the call's other lines), and the grammar that reads the answer to the consent question.
+One file a language (`languages/<code>.yaml`); a deployer adds a language by adding a file
+here or in `CONSENT_LANGUAGES_DIR`.
 
 Loading validates the file once, at start: every problem is named with the file and the
 entry, e.g. ``consent/languages/xx.yaml: grammar.affirmative[3] "not bad": contains the
@@ -48,12 +49,45 @@ class Wording(BaseModel):
     keypad_hint: str
     clarify: str
     confirm: str
+    condition: str
     goodbye: str
     continue_unrecorded: str
     no_answer_goodbye: str
     no_answer_unrecorded: str
     withdrawn: str
     cannot_answer: str
+
+    _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
+
+
+class CallLines(BaseModel):
+    """Everything else the caller hears in fixed words: failures, transfers, call backs,
+    the line's limits (silence, maximum duration) and business hours."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    error_apology: str
+    hearing_trouble: str
+    out_of_service: str
+    transfer_announcement: str
+    transfer_connected: str
+    transfer_busy: str
+    transfer_no_answer: str
+    transfer_declined: str
+    transfer_voicemail: str
+    transfer_human_left: str
+    transfer_failed: str
+    transfer_unavailable: str
+    callback_offer: str
+    callback_offer_no_number: str
+    callback_confirmed: str
+    callback_not_arranged: str
+    silence_prompt: str
+    silence_goodbye: str
+    max_call_warning: str
+    max_call_goodbye: str
+    after_hours_greeting: str
+    after_hours_transfer: str
 
     _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
 
@@ -68,6 +102,7 @@ class Answers(BaseModel):
     retention: str
     if_no_hang_up: str
     if_no_continue: str
+    a_person: str  # the caller asks for a manager or a person: after this question
 
     _blank = field_validator("*")(classmethod(lambda cls, v: _not_blank(v)))
 
@@ -85,6 +120,7 @@ class GrammarFile(BaseModel):
     affirmative: list[str] = Field(min_length=1)
     refusal: list[str] = Field(min_length=1)
     withdrawal: list[str] = Field(min_length=1)
+    take_back: list[str] = Field(default_factory=list)
     recording_words: list[str] = Field(default_factory=list)
     withdrawal_cues: list[str] = Field(default_factory=list)
     sounds_like_yes: list[str] = Field(default_factory=list)
@@ -95,6 +131,7 @@ class GrammarFile(BaseModel):
     fillers: list[str] = Field(default_factory=list)
     negations: list[str] = Field(min_length=1)
     conditions: list[str] = Field(default_factory=list)
+    hedges: list[str] = Field(default_factory=list)
     agreement_words: list[str] = Field(default_factory=list)
     question_words: list[str] = Field(default_factory=list)
     question_starters: list[str] = Field(default_factory=list)
@@ -110,6 +147,7 @@ class ConsentLanguage(BaseModel):
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     name: str
     wording: Wording
+    call: CallLines
     answers: Answers
     grammar: GrammarFile
 
@@ -133,12 +171,14 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
             "fillers",
             "negations",
             "conditions",
+            "hedges",
             "requests",
             "sounds_like_yes",
             "alone_only",
             "politeness",
             "recording_words",
             "withdrawal_cues",
+            "take_back",
         )
     }
     lists["keypad.agree"] = [
@@ -147,8 +187,10 @@ def _phrase_problems(grammar: GrammarFile) -> list[str]:
     lists["keypad.decline"] = [
         (i, p, tokens("keypad.decline", i, p)) for i, p in enumerate(grammar.keypad.decline)
     ]
-    guards = [(w, "negation") for _, _, w in lists["negations"] if w] + [
-        (w, "condition") for _, _, w in lists["conditions"] if w
+    guards = [
+        *((w, "negation") for _, _, w in lists["negations"] if w),
+        *((w, "condition") for _, _, w in lists["conditions"] if w),
+        *((w, "hedge") for _, _, w in lists["hedges"] if w),
     ]
     # A yes-phrase or a filler must never hide a negation or a condition: that is what
     # keeps "okay, I do mind" or "sure, if you delete it" from ever reading as yes.

@@ -27,7 +27,7 @@ from typing import Literal
 from consent.language import ConsentLanguage
 from consent.normalise import asks, phrase_id, words
 
-Kind = Literal["yes", "no", "question", "confirm", "unclear"]
+Kind = Literal["yes", "no", "question", "confirm", "condition", "unclear"]
 Phrase = tuple[str, ...]
 
 # A plain yes is short: longer strings of agreement get a confirmation question instead.
@@ -36,8 +36,6 @@ MAX_YES_WORDS = 10
 MAX_YES_PHRASES = 4
 # How far (in words) a stop cue may be from a recording word to withdraw consent.
 WITHDRAWAL_REACH = 6
-# The caller's next turn after a yes takes it back when it opens with a negation.
-TAKE_BACK_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,7 @@ class Grammar:
     affirmative: frozenset[Phrase]
     refusal: frozenset[Phrase]
     withdrawal: frozenset[Phrase]
+    take_back: frozenset[Phrase]
     recording_stems: tuple[str, ...]
     withdrawal_cues: frozenset[Phrase]
     sounds_like_yes: frozenset[Phrase]
@@ -66,6 +65,7 @@ class Grammar:
     fillers: frozenset[Phrase]
     negations: frozenset[Phrase]
     conditions: frozenset[Phrase]
+    hedges: frozenset[Phrase]
     agreement_words: frozenset[str]
     question_words: frozenset[str]
     question_starters: frozenset[str]
@@ -87,6 +87,7 @@ class Grammar:
             affirmative=phrases(g.affirmative),
             refusal=phrases(g.refusal),
             withdrawal=phrases(g.withdrawal),
+            take_back=phrases(g.take_back),
             recording_stems=tuple(sorted(tokens(g.recording_words))),
             withdrawal_cues=phrases(g.withdrawal_cues),
             sounds_like_yes=phrases(g.sounds_like_yes),
@@ -97,6 +98,7 @@ class Grammar:
             fillers=phrases(g.fillers) | phrases(g.politeness),
             negations=phrases(g.negations),
             conditions=phrases(g.conditions),
+            hedges=phrases(g.hedges),
             agreement_words=tokens(g.agreement_words),
             question_words=tokens(g.question_words),
             question_starters=tokens(g.question_starters),
@@ -126,7 +128,9 @@ class Grammar:
         if question_mark or self._is_question(found):
             return Reading("question")
         refusing = self.refusal | (self.keypad_decline if keypad else frozenset())
-        if self._has_any(found, self.negations | self.conditions | refusing):
+        if self._has_any(found, self.conditions):
+            return Reading("condition")  # "sure, if you delete it": we can't take conditions
+        if self._has_any(found, self.negations | self.hedges | refusing):
             return Reading("unclear")
         if self._sounds_like_agreement(found, keypad):
             return Reading("confirm")
@@ -150,14 +154,16 @@ class Grammar:
         # "I don't want this call recorded", "delete the recording", "I revoke consent": a
         # recording word after a negation, or near a stop cue; but not in a turn that says
         # the recording is fine ("I don't mind being recorded", "no problem").
-        if self._has_any(found, self._reassurances()):
-            return None
+        reassured = self._has_any(found, self._reassurances())
         for i, word in enumerate(found):
             if not self.recording_stems or not word.startswith(self.recording_stems):
                 continue
             before = found[max(0, i - WITHDRAWAL_REACH) : i]
             near = found[max(0, i - WITHDRAWAL_REACH) : i + WITHDRAWAL_REACH + 1]
-            for cues, where in ((self.negations, before), (self.withdrawal_cues, near)):
+            checks = [(self.withdrawal_cues, near)]
+            if not reassured:  # "I don't mind being recorded" holds a negation, not a stop
+                checks.insert(0, (self.negations, before))
+            for cues, where in checks:
                 for n in {len(p) for p in cues}:
                     for j in range(len(where) - n + 1):
                         if where[j : j + n] in cues:
@@ -169,14 +175,20 @@ class Grammar:
         return frozenset(p for p in self.sounds_like_yes if self._has_any(p, self.negations))
 
     def takes_back(self, text: str) -> bool:
-        """The caller's first words after their yes undo it ("wait, no", "actually I don't
-        agree", "not"): a refusal, or a negation among the first words."""
-        found = [w for w in words(text) if (w,) not in self.fillers]
-        opening = tuple(found[:TAKE_BACK_WORDS])
-        if self.read(text).kind == "no":
+        """The caller's first words after their yes undo it: a refusal ("no", "I don't
+        agree"), a turn that opens with one ("no, wait", "not"), or a take-back phrase
+        ("actually no", "I meant no"). A problem described with a negation ("my internet
+        isn't working") is not one."""
+        found = tuple(w for w in words(text) if (w,) not in self.fillers)
+        if not found:
+            return False
+        if self.read(text).kind == "no" or self._has_any(found, self.take_back):
             return True
-        return self._has_any(opening, self.negations) and not self._has_any(
-            tuple(found), self._reassurances()
+        if all((w,) in self.negations for w in found):  # "not", cut off from "absolutely"
+            return True
+        opening = found[: max((len(p) for p in self.refusal), default=1)]
+        return any(opening[: len(p)] == p for p in self.refusal) and not self._has_any(
+            found, self._reassurances()
         )
 
     def only_withdraws(self, text: str) -> bool:
@@ -240,6 +252,8 @@ class Grammar:
         decisive = [(kind, p) for kind, p in cover if kind != "filler"]
         phrases = [p for _, p in decisive]
         alone = any(p in self.alone_only or kind == "spoken_keypad" for kind, p in decisive)
+        # an ambiguous word stands alone: no other phrase, no filler before it ("Bueno, si...")
+        alone_but_led = alone and cover[0][0] == "filler"
         last_kind, last = cover[-1]
         thanked = last_kind == "filler" and phrases[-1] in self.ambiguous_with_thanks
         return (
@@ -250,6 +264,7 @@ class Grammar:
             and (last_kind != "filler" or last in self.politeness)
             and not thanked
             and not (alone and len(phrases) > 1)
+            and not alone_but_led
             and not self._spans_units(cover, self.sounds_like_yes)  # "yeah sure", "oh sure"
         )
 

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import email.utils
 import logging
-import math
 import os
 import random
 import socket
@@ -27,6 +26,7 @@ import aiohttp
 from standardwebhooks import Webhook
 
 from config.delivery import DeliverySettings, is_loopback
+from delivery.signing import signed_headers
 from store import OutboxRow, Store
 
 logger = logging.getLogger("delivery.sender")
@@ -315,19 +315,13 @@ class OutboxSender:
         return self._session
 
     def signed_headers(self, row: OutboxRow, *, now: float | None = None) -> dict[str, str]:
-        timestamp = math.floor(now if now is not None else time.time())
-        signature = self._webhook.sign(
+        return signed_headers(
+            self._webhook,
             msg_id=row.webhook_id,
-            timestamp=datetime.fromtimestamp(timestamp, UTC),
-            data=row.payload,
+            payload=row.payload,
+            now=now,
+            extra=self.settings.extra_headers(),
         )
-        return {
-            **self.settings.extra_headers(),
-            "Content-Type": "application/json",
-            "webhook-id": row.webhook_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature,
-        }
 
     async def _attempt(self, row: OutboxRow) -> Outcome:
         session = self._session_for_loop()

@@ -4,6 +4,6 @@
     form = select_form(settings.forms, library, job_metadata=..., dialled_number=...)
     schema = results_schema(form)                          # JSON Schema of the payload's results
 
-A form runs in `agents.intake.FormAgent` (after consent); see the README, "Structured data forms".
+A form runs in `agents.form.FormAgent` (after consent); see the README, "Structured data forms".
 This package is imported by `config.settings`, so nothing here imports the call's state.
 """

@@ -9,8 +9,11 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from config.settings import SettingsError, load_section
+from config.store import StoreSettings
 from store import Store, open_store
 from store.probe import describe_open_error
+from store.url import parse_database_url
 
 T = TypeVar("T")
 
@@ -38,17 +41,28 @@ def store_options() -> argparse.ArgumentParser:
     return parent
 
 
+def store_settings(args: argparse.Namespace) -> StoreSettings:
+    """The settings' store section, as the agent reads it (DATABASE_URL,
+    CALLER_IDENTITY_RETENTION_DAYS, from the environment and .env.local), with
+    --database-url, when given, in place of DATABASE_URL."""
+    flags = {}
+    if args.database_url:
+        try:
+            parse_database_url(args.database_url)
+        except ValueError as exc:
+            raise OpsError(f"--database-url: {exc}") from None
+        flags["database_url"] = args.database_url
+    try:
+        return load_section(StoreSettings, **flags)
+    except SettingsError as exc:
+        raise OpsError("; ".join(exc.problems)) from None
+
+
 def database_url(args: argparse.Namespace) -> str:
-    url = args.database_url or os.environ.get("DATABASE_URL") or "sqlite:///data/calls.db"
-    if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-        raise OpsError(
-            "the database URL must start with sqlite:/// (a file) or postgresql:// (a server), "
-            f"got {url.split(':', 1)[0]!r}"
-        )
-    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
-        raise OpsError(
-            f"no store at {url.removeprefix('sqlite:///')!r}: check --database-url or DATABASE_URL"
-        )
+    url = store_settings(args).database_url
+    path = parse_database_url(url).path
+    if path and not os.path.exists(path):
+        raise OpsError(f"no store at {path!r}: check --database-url or DATABASE_URL")
     return url
 
 

@@ -6,11 +6,10 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 from typing import Any
 
-from ops.common import EXIT_FAILED, OpsError, store_options, with_store
+from ops.common import EXIT_FAILED, OpsError, store_options, store_settings, with_store
 from store import ChainReport, RetentionResult, Store
 
 
@@ -81,16 +80,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     days = args.days
     if days is None:
-        raw = os.environ.get("CALLER_IDENTITY_RETENTION_DAYS", "90").strip()
-        if raw == "":
+        days = store_settings(args).caller_identity_retention_days
+        if days is None:
             print("CALLER_IDENTITY_RETENTION_DAYS is empty: identity is kept forever")
             return 0
-        try:
-            days = int(raw)
-        except ValueError:
-            raise OpsError(
-                f"CALLER_IDENTITY_RETENTION_DAYS={raw!r} is not a whole number of days"
-            ) from None
     if days < 0:
         raise OpsError("--days must be 0 or more")
 

@@ -24,7 +24,8 @@ def register(groups: Any) -> None:
 
 
 def _url(args: argparse.Namespace) -> str:
-    url = args.url or os.environ.get("WEBHOOK_URL")
+    # as the worker reads it (config.delivery strips it): the endpoint state is keyed by it
+    url = (args.url or os.environ.get("WEBHOOK_URL") or "").strip()
     if not url:
         raise OpsError("no endpoint: pass --url or set WEBHOOK_URL")
     return url

@@ -19,11 +19,12 @@ from store.base import (
     OutboxStateError,
     OutboxStatus,
     RetentionResult,
-    Store,
     StoredConsent,
 )
 from store.call_record import CallRecord
+from store.queries import Store
 from store.records import CallerInfo, ConsentRecord
+from store.url import parse_database_url
 
 __all__ = [
     "OUTBOX_STATUSES",
@@ -44,15 +45,11 @@ __all__ = [
 
 async def open_store(database_url: str) -> Store:
     """Open (and create or migrate) the store the URL names."""
-    if database_url.startswith("sqlite:///"):
+    url = parse_database_url(database_url)
+    if url.backend == "sqlite":
         from store.sqlite import SQLiteStore
 
-        return await SQLiteStore.open(database_url)
-    if database_url.startswith(("postgresql://", "postgres://")):
-        from store.postgres import PostgresStore
+        return await SQLiteStore.open(url)
+    from store.postgres import PostgresStore
 
-        return await PostgresStore.open(database_url)
-    raise ValueError(
-        "DATABASE_URL must start with sqlite:/// (a file) or postgresql:// (a server), "
-        f"got {database_url.split(':', 1)[0]!r}"
-    )
+    return await PostgresStore.open(url)

@@ -1,8 +1,9 @@
-"""The storage API the agent, the sender and the operator CLI share, and its row types."""
+"""The store's row types and what it computes outside SQL: timestamps, ids, the chain check.
+
+The queries are in store/queries.py."""
 
 from __future__ import annotations
 
-import abc
 import hashlib
 import secrets
 import time
@@ -13,7 +14,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from store import chain
-from store.call_record import CallRecord
 from store.records import CallerInfo, ConsentRecord
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
@@ -198,7 +198,7 @@ class EndpointState:
 
 @dataclass
 class _ChainRow:
-    """What the backends hand to the shared chain verifier."""
+    """A consent row as verify_rows reads it."""
 
     seq: int
     recorded_at: str
@@ -210,140 +210,6 @@ class _ChainRow:
     identity: str | None
     salt: str | None
     erased_at: Any = None
-
-
-class Store(abc.ABC):
-    """Consent records, call records and the delivery outbox, in one database.
-
-    Open one with `await open_store(database_url)`; every method is a coroutine and none
-    blocks the event loop.
-    """
-
-    # -- consent --------------------------------------------------------------------------
-
-    @abc.abstractmethod
-    async def append_consent(self, record: ConsentRecord) -> StoredConsent:
-        """Append a consent decision to the hash chain (never updated afterwards)."""
-
-    @abc.abstractmethod
-    async def consent_records(
-        self, *, job_id: str | None = None, limit: int | None = None
-    ) -> list[StoredConsent]:
-        """Consent rows in chain order (oldest first)."""
-
-    async def verify_consent_chain(self) -> ChainReport:
-        """Recompute every row's hash and link; report the first broken one."""
-        rows, head = await self._chain_rows()
-        return verify_rows(rows, head)
-
-    @abc.abstractmethod
-    async def apply_retention(
-        self, *, days: int, now: datetime | None = None, dry_run: bool = False
-    ) -> RetentionResult:
-        """Erase caller identity of consent rows recorded more than `days` ago."""
-
-    @abc.abstractmethod
-    async def _chain_rows(self) -> tuple[list[_ChainRow], tuple[int, str]]: ...
-
-    # -- calls and the outbox -------------------------------------------------------------
-
-    @abc.abstractmethod
-    async def save_call(self, record: CallRecord) -> str:
-        """Store a call record and its outbox row in one transaction; returns the webhook id
-        (`msg_...`) the receiver will see on every delivery attempt. No network I/O."""
-
-    @abc.abstractmethod
-    async def claim_outbox(
-        self,
-        *,
-        sender_id: str,
-        limit: int,
-        lease_seconds: float,
-        now: datetime | None = None,
-        due_by: datetime | None = None,
-    ) -> list[OutboxRow]:
-        """Lease up to `limit` pending rows due by `due_by` (default: now) to `sender_id`
-        until now + lease_seconds. A row leased to a live sender is never handed to another
-        one."""
-
-    @abc.abstractmethod
-    async def mark_delivered(
-        self, webhook_id: str, *, sender_id: str, status: int, now: datetime | None = None
-    ) -> bool:
-        """Record a 2xx. Returns False if the lease was lost (another sender took over)."""
-
-    @abc.abstractmethod
-    async def mark_failed(
-        self,
-        webhook_id: str,
-        *,
-        sender_id: str,
-        error: str,
-        status: int | None,
-        next_attempt_at: datetime | None,
-        now: datetime | None = None,
-    ) -> bool:
-        """Record a failed attempt: retry at `next_attempt_at`, or dead-letter when None."""
-
-    @abc.abstractmethod
-    async def release(
-        self, webhook_ids: Sequence[str], *, sender_id: str, note: str | None = None
-    ) -> int:
-        """Give leased rows back without counting an attempt (shutdown, 410 Gone)."""
-
-    @abc.abstractmethod
-    async def outbox_rows(
-        self, *, status: OutboxStatus | None = None, limit: int = 100
-    ) -> list[OutboxRow]: ...
-
-    @abc.abstractmethod
-    async def outbox_row(self, webhook_id: str) -> OutboxRow | None: ...
-
-    @abc.abstractmethod
-    async def outbox_counts(self) -> dict[str, int]: ...
-
-    @abc.abstractmethod
-    async def next_due_at(self, *, due_by: datetime | None = None) -> datetime | None:
-        """When the earliest pending row becomes claimable (None: nothing pending). With
-        `due_by`, only rows due by then count (those leased now: when their lease ends)."""
-
-    @abc.abstractmethod
-    async def replay_dead(self, webhook_ids: Sequence[str] | None = None) -> int:
-        """Put dead rows (all of them when `webhook_ids` is None) back to pending, due now,
-        with their attempt count reset. Named rows that are missing or not dead raise
-        OutboxStateError, and then nothing changes."""
-
-    @abc.abstractmethod
-    async def retry_pending(
-        self, webhook_ids: Sequence[str] | None = None, *, now: datetime | None = None
-    ) -> int:
-        """Make pending rows (all of them when `webhook_ids` is None) due now instead of
-        after their retry delay; attempts are kept. Returns how many pending rows there
-        were. Named rows that are missing or not pending raise OutboxStateError, and then
-        nothing changes."""
-
-    # -- endpoint state (410 Gone) --------------------------------------------------------
-
-    @abc.abstractmethod
-    async def endpoint_state(self, url: str) -> EndpointState | None:
-        """The endpoint's disabled state, or None when it is enabled."""
-
-    @abc.abstractmethod
-    async def disable_endpoint(
-        self, url: str, reason: str, now: datetime | None = None
-    ) -> None: ...
-
-    @abc.abstractmethod
-    async def enable_endpoint(self, url: str) -> bool: ...
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
-
-    async def __aenter__(self) -> Store:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
 
 def consent_row_values(

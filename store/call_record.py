@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from store.caller_lookup import CallerLookup
 from store.record_measures import Analysis, Timings, Usage
 from store.record_transcript import TranscriptBlock
 from store.records import CallerInfo
@@ -53,7 +54,7 @@ class ConsentBlock(_Block):
     decision: bool
     method: str = Field(description="voice, keypad, or none (nothing was answered).")
     ending: str = Field(
-        description="answered, unclear, turn_limit, hung_up or session_closed (see docs)."
+        description="answered, unclear, turn_limit, hung_up, session_closed or silence (see docs)."
     )
     matched: str | None = Field(description="The grammar rule or key that decided it.")
     confirmed: bool
@@ -160,6 +161,12 @@ class CallRecord(BaseModel):
         default=None, description="LiveKit's own close reason, as reported (for debugging)."
     )
     caller: CallerInfo = Field(default_factory=CallerInfo)
+    after_hours: bool = Field(
+        default=False, description="The call came in outside business hours (BUSINESS_HOURS_FILE)."
+    )
+    lookup: CallerLookup | None = Field(
+        default=None, description="What the caller lookup (LOOKUP_URL) answered, or why not."
+    )
     consent: ConsentBlock | None = None
     recording: RecordingBlock = Field(
         default_factory=lambda: RecordingBlock(status="not_configured")

@@ -11,9 +11,9 @@ caller away; a typo in DATABASE_URL must stop it at start instead.
 from __future__ import annotations
 
 import sqlite3
-from urllib.parse import urlsplit
 
 from store import open_store
+from store.url import display_url
 
 
 async def store_problem(database_url: str) -> str | None:
@@ -29,19 +29,6 @@ async def store_problem(database_url: str) -> str | None:
 def describe_open_error(database_url: str, exc: BaseException) -> str:
     """One line: which store, what went wrong, what to check. Never the password."""
     return f"cannot use the store at {display_url(database_url)}: {_reason(exc)}"
-
-
-def display_url(database_url: str) -> str:
-    """The URL without password or query (a password may hide in either)."""
-    if not database_url.startswith(("postgresql://", "postgres://")):
-        return database_url.split("?", 1)[0]
-    parts = urlsplit(database_url)
-    user = f"{parts.username}@" if parts.username else ""
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:  # a port that isn't a number: the reason says so
-        port = ":" + parts.netloc.rsplit(":", 1)[-1]
-    return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
 
 
 def _first_line(text: str) -> str:

@@ -17,6 +17,7 @@ ConsentEnding = Literal[
     "turn_limit",  # too many turns on the question in all: no consent
     "hung_up",  # the caller hung up with the question open: no consent
     "session_closed",  # the session closed with the question open: no consent
+    "silence",  # the caller stayed silent through the question and the prompt: no consent
     "withdrawn",  # a withdrawal row: the caller took back a yes mid-call
 ]
 ConsentRowKind = Literal["decision", "withdrawal"]
@@ -54,7 +55,13 @@ class ConsentRecord(BaseModel):
     digit: str | None = None
     answer_text: str | None = Field(default=None, description="What the caller said or pressed.")
     answers: list[str] = Field(
-        default_factory=list, description="Every answer the caller gave to the question, in order."
+        default_factory=list,
+        description="Every answer the caller gave to the question, in order (keys as keypad:N).",
+    )
+    asked: str | None = Field(
+        default=None,
+        description="The fixed line the decisive answer followed (the question, the "
+        "clarification, the confirmation): what a yes or a no answered.",
     )
     decision: bool
     ending: ConsentEnding

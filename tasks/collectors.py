@@ -37,15 +37,18 @@ from livekit.agents.beta.workflows import (
     GetNameResult,
     GetNameTask,
     GetPhoneNumberResult,
-    GetPhoneNumberTask,
     WorkflowInstructions,
 )
 from livekit.agents.llm import ToolFlag
 from livekit.agents.types import NOT_GIVEN
 from livekit.agents.voice.agent import AgentTask
-from livekit.agents.voice.events import RunContext
 from pydantic import Field
 
+from call.livekit_compat import (
+    CheckedPhoneNumberTask,
+    dtmf_too_few_digits,
+    listen_like_get_dtmf_task,
+)
 from forms.model import FormField
 from forms.phone import to_e164
 from tasks.field_decline import DeclinePolicy
@@ -91,19 +94,17 @@ class FormEmailTask(_FormCollector, GetEmailTask):
     decline_email_capture = _decline_tool("decline_email_capture", "an email address")
 
 
-class FormPhoneTask(_FormCollector, GetPhoneNumberTask):
+class FormPhoneTask(_FormCollector, CheckedPhoneNumberTask):
     def __init__(self, *, phone_region: str | None, **kwargs: Any) -> None:
         self._phone_region = phone_region
         super().__init__(**kwargs)
 
-    async def _update_phone_number_impl(self, phone_number: str, ctx: RunContext) -> str | None:
-        # LiveKit's `update_phone_number` calls this (no public hook to check the number):
-        # it gets the number in E.164, or the model gets the reason and asks again.
+    def check_number(self, number: str) -> str:
+        """Kept in E.164, or the model gets the reason and asks again."""
         try:
-            number = to_e164(phone_number, region=self._phone_region)
+            return to_e164(number, region=self._phone_region)
         except ValueError as exc:
             raise ToolError(f"Not recorded: {exc}.") from None
-        return await super()._update_phone_number_impl(number, ctx)
 
     decline_phone_number_capture = _decline_tool("decline_phone_number_capture", "a phone number")
 
@@ -118,9 +119,6 @@ class FormNameTask(_FormCollector, GetNameTask):
 
 class FormDOBTask(_FormCollector, GetDOBTask):
     decline_dob_capture = _decline_tool("decline_dob_capture", "their date of birth")
-
-
-_TOO_FEW_DIGITS = "Digits input not fully received"
 
 
 class FormDtmfTask(_FormCollector, GetDtmfTask):
@@ -144,11 +142,9 @@ class FormDtmfTask(_FormCollector, GetDtmfTask):
         if self.ask is None:
             await super().on_enter()  # GetDtmfTask's: listen to the keypad; the model asks
             return
-        # GetDtmfTask.on_enter without its model turn: the same three listeners (its
-        # on_exit removes them), then the fixed question. Checked by tests/forms/test_keypad.
-        job.room.on("sip_dtmf_received", self._on_sip_dtmf_received)
-        self.session.on("user_state_changed", self._on_user_state_changed)
-        self.session.on("agent_state_changed", self._on_agent_state_changed)
+        # GetDtmfTask.on_enter without its model turn, then the fixed question. Checked by
+        # tests/forms/test_keypad.
+        listen_like_get_dtmf_task(self, job.room)
         self.session.say(self.ask)
 
     async def on_exit(self) -> None:
@@ -156,11 +152,7 @@ class FormDtmfTask(_FormCollector, GetDtmfTask):
             await super().on_exit()
 
     def complete(self, result: Any) -> None:
-        if (
-            isinstance(result, ToolError)
-            and result.message.startswith(_TOO_FEW_DIGITS)
-            and not self.done()
-        ):
+        if isinstance(result, ToolError) and dtmf_too_few_digits(result) and not self.done():
             # Too few digits before the timeout: ask again instead of failing the form.
             self.session.generate_reply(
                 instructions=(

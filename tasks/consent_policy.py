@@ -29,6 +29,7 @@ def consent_record(state: Call, result: ConsentResult) -> ConsentRecord:
     return ConsentRecord(
         matched=result.matched,
         answers=list(result.answers),
+        asked=result.asked,
         confirmed=result.confirmed,
         stt_confidence=result.stt_confidence,
         language=state.settings.consent.consent_language,
@@ -102,6 +103,8 @@ async def apply_consent(session: AgentSession, state: Call, result: ConsentResul
         return True
     if result.ending in ("hung_up", "session_closed"):
         state.outcome.end("caller_hung_up")
+        return False
+    if result.ending == "silence":  # call/silence.py has said goodbye and hangs up
         return False
 
     consent = state.settings.consent

@@ -14,6 +14,8 @@ What the caller hears and what is stored:
 
 The record is completed (summary included, when asked for) and stored when the session
 closes, like every call's (`call/record.py`).
+- a limit of the line ends the call (silence, the maximum duration: `call/`): the same,
+  with status `timed_out` and the limit as `ended_reason`.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from typing import Literal
 from livekit.agents import Agent, AgentSession
 
 from call.call import Call
+from call.livekit_compat import is_closing
 from forms.model import Form
 from tasks.field_decline import RequiredAnswerRefused
 from tasks.form_compiler import FormProgress, compile_form
 
-FormStatus = Literal["complete", "declined", "caller_hung_up", "error"]
-# How each way a form ends is recorded (call/ending.py); a hang-up is the session's to say.
+FormStatus = Literal["complete", "declined", "caller_hung_up", "timed_out", "error"]
+# How each way a form ends is recorded (call/ending.py); a hang-up is the session's to say,
+# a limit the limit's (call/silence.py, call/duration.py).
 ENDINGS = {"complete": "form_completed", "declined": "form_refused", "error": "error"}
 
 logger = logging.getLogger("consent-agent.forms")
@@ -51,7 +55,10 @@ async def collect(agent: Agent, form: Form, progress: FormProgress) -> FormStatu
         state.outcome.note("form_refused", form=form.name, field=exc.field, reason=exc.reason)
         return "declined"
     except Exception as exc:
-        if state.outcome.caller_left or agent.session._is_closing():
+        if state.outcome.limit is not None:  # silence or the maximum duration ended the call
+            logger.info("form %s ended by %s", form.name, state.outcome.limit)
+            return "timed_out"
+        if state.outcome.caller_left or is_closing(agent.session):
             logger.info("caller left during form %s", form.name)
             return "caller_hung_up"
         logger.exception("form %s failed", form.name)
@@ -78,7 +85,7 @@ async def run_form(agent: Agent, form: Form) -> FormStatus:
     state.outcome.results = progress.ordered()
     state.outcome.note("form_ended", form=form.name, status=status)
 
-    if status == "caller_hung_up":
+    if status in ("caller_hung_up", "timed_out"):  # the call is over: nothing to say
         return status
 
     words = form.ending.final_words if status == "complete" else form.ending.incomplete_words

@@ -23,6 +23,7 @@ from livekit.agents import RunContext, ToolError, llm
 from livekit.agents.beta.workflows import GetPhoneNumberResult, GetPhoneNumberTask
 
 from call.call import Call
+from call.livekit_compat import is_closing
 from call.outcome import CallbackRequest, CallbackSource
 from logsafe.contacts import digit_runs
 from telephony.caller import mask_number
@@ -134,7 +135,7 @@ async def request_callback(
     else:
         _record(state, number, source, reason)  # asked for and given: kept even if they left
         line = settings.callback_confirmed
-    if not (state.outcome.caller_left or session._closing):  # else no one is left to tell
+    if not (state.outcome.caller_left or is_closing(session)):  # else no one is left to tell
         await session.say(line)
     return None
 

@@ -8,8 +8,11 @@
   Then the AI says so and leaves (its session closes; the room and the call stay up).
 - cold: a blind SIP transfer of the caller (`TransferSIPParticipant`).
 
-Every failure is recorded (`state.outcome.note("transfer", outcome=...)`) and, if the caller is
-still on the line, answered with its own line from settings and a callback offer
+Outside business hours (`config/hours.py`) nothing is dialled: the caller hears
+`AFTER_HOURS_TRANSFER` and the callback offer.
+
+Every failure is recorded (`state.outcome.note("transfer", outcome=...)`) and, if the caller
+is still on the line, answered with its own line from settings and a callback offer
 (`telephony.callback`: a call back if we have their number, else to take one); the
 caller's yes reaches `request_callback`. The number dialled is always the configured one:
 the model only decides *that* the caller needs a person. The colleague's briefing is built
@@ -33,6 +36,7 @@ from livekit.agents.voice.events import CloseEvent
 from call.call import Call
 from call.capture import ActiveAgent
 from call.controls import TransferAttempt, TransferOutcome
+from call.livekit_compat import is_closing
 from config.telephony import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
 from telephony.briefing import briefing_extra, briefing_history, briefing_regions
 from telephony.callback import callback_offer
@@ -160,7 +164,7 @@ class HumanTransferTask(WarmTransferTask):
             left = bool(self.session.userdata.caller_left)
         except (ValueError, AttributeError):  # no userdata: not our call state
             left = False
-        if left or self.session._closing:
+        if left or is_closing(self.session):
             self._caller_hung_up()
         else:
             self._ended("failed", "transfer cancelled")
@@ -229,6 +233,12 @@ async def transfer_to_human(
     settings = state.settings.telephony
     mode = settings.transfer_mode
     state.outcome.note("transfer_requested", mode=mode, reason=reason)
+    if state.after_hours():
+        # No one is there to take the caller: not attempted, whatever the model asked.
+        state.outcome.note("transfer", mode=mode, outcome="after_hours", detail="office closed")
+        logger.info("transfer not attempted: outside business hours")
+        await session.say(f"{state.settings.hours.after_hours_transfer} {callback_offer(state)}")
+        return None
 
     attempt: TransferAttempt
     cold_without_line = mode == "cold" and not state.caller.is_phone
@@ -251,7 +261,7 @@ async def transfer_to_human(
         return None
 
     logger.warning("transfer %s: %s (%s)", mode, attempt.outcome, attempt.detail)
-    if attempt.outcome == "caller_hung_up" or state.outcome.caller_left or session._closing:
+    if attempt.outcome == "caller_hung_up" or state.outcome.caller_left or is_closing(session):
         return None  # no one left to tell
     await session.say(f"{failure_line(settings, attempt.outcome)} {callback_offer(state)}")
     return None

@@ -30,6 +30,7 @@ from livekit.agents.voice.run_result import RunResult
 
 from call.call import Call
 from call.controls import CallControls, SessionOnlyControls
+from call.duration import Clock
 from call.journal import Journal
 from call.session_watch import bind_call
 from config.settings import Settings, load_settings
@@ -83,6 +84,14 @@ class OfflineCall:
         await self.settle()
         return [r.record() for r in await self.store.consent_records()]
 
+    async def stored_records(self) -> list[dict[str, Any]]:
+        """The call records stored for delivery (payloads, as the endpoint will get them)."""
+        import json
+
+        await self.settle()
+        rows = [await self.store.outbox_row(r.webhook_id) for r in await self.store.outbox_rows()]
+        return [json.loads(row.payload) for row in rows if row is not None]
+
     def heard(self) -> list[str]:
         """Everything the caller has heard so far, in order."""
         return [
@@ -91,11 +100,21 @@ class OfflineCall:
             if i.type == "message" and i.role == "assistant"
         ]
 
-    async def until_heard(self, text: str, within: float = 5.0) -> list[str]:
-        """Wait until `text` has been said (e.g. a line spoken from an event handler)."""
+    async def until_heard(
+        self, text: str, within: float = 5.0, *, after: str | None = None
+    ) -> list[str]:
+        """Wait until `text` has been said (e.g. a line spoken from an event handler); with
+        `after`, said after the last time `after` was."""
+
+        def said() -> bool:
+            lines = self.heard()
+            if after is not None and after in lines:
+                lines = lines[len(lines) - lines[::-1].index(after) :]
+            return text in lines
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        while text not in self.heard():
+        while not said():
             if loop.time() > deadline:
                 raise AssertionError(f"never heard {text!r}; heard {self.heard()!r}")
             await asyncio.sleep(0.01)
@@ -125,6 +144,7 @@ async def offline_call(
     session_llm: lk_llm.LLM | None = None,
     job_id: str = "AJ_offline",
     room: str = "offline-room",
+    clock: Clock | None = None,
     **state_fields: Any,
 ) -> AsyncIterator[OfflineCall]:
     settings = settings or load_settings()
@@ -138,12 +158,15 @@ async def offline_call(
         vad=None,
         turn_handling={"turn_detection": None},
         conn_options=FAST_CONN,
+        # As agent.py sets it: tests of silence scale SILENCE_PROMPT_SECONDS down.
+        user_away_timeout=settings.limits.silence_prompt_seconds,
     )
     caller_room = rtc.Room()  # never connected: it carries the caller's comings and goings
     state = bind_call(
         session,
         livekit_room=caller_room,
         caller_identity=CALLER_IDENTITY,
+        clock=clock,
         settings=settings,
         models=models or ModelKit(),
         journal=Journal(store),

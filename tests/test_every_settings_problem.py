@@ -13,7 +13,7 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config import SettingsError, load_settings
+from config.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ GROUPS: list[list[Problem]] = [
     [problem("MANAGER_MAX_CREDIT", MANAGER_MAX_CREDIT="-5")],
     [problem("CURRENCY", CURRENCY="dollars")],
     [problem("DATABASE_URL", DATABASE_URL="mysql://db/calls")],
-    [problem("OUT_OF_SERVICE", OUT_OF_SERVICE="")],
+    [problem("OUT_OF_SERVICE", OUT_OF_SERVICE="   ")],  # empty: the language file's line
     [
         problem("FORMS_BY_NUMBER", FORMS_BY_NUMBER="not json"),
         problem("FORMS_BY_NUMBER", FORMS_BY_NUMBER='{"12": "no_such_form"}'),

@@ -7,7 +7,7 @@ import logging
 import pytest
 from livekit.agents import inference, llm, tts
 
-from config import load_settings
+from config.settings import load_settings
 from pipeline.models import build_models, build_turn_detection
 
 

@@ -6,10 +6,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from config import SettingsError, load_settings
+from config.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +42,23 @@ def test_every_problem_is_named_with_its_variable(monkeypatch: pytest.MonkeyPatc
     assert "DATABASE_URL='mysql://db/calls'" in message and "postgresql://" in message
     assert "TURN_DETECTION='psychic'" in message
     assert ".env.example" in message
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    password=st.text(  # "~" is nowhere else in the message: no match by chance
+        alphabet=st.characters(codec="ascii", categories=("L", "N", "P")), min_size=6
+    ).map(lambda text: f"~{text}"),
+    rest=st.sampled_from(["mysql://agent:{}@db/calls", "postgresql://agent:{}@db/c?schema=No"]),
+)
+def test_a_wrong_database_url_is_named_without_its_password(password: str, rest: str) -> None:
+    url = rest.format(quote(password, safe=""))
+    with mock.patch.dict(os.environ, {"DATABASE_URL": url}), pytest.raises(SettingsError) as caught:
+        load_settings()
+
+    [problem] = caught.value.problems
+    assert problem.startswith("DATABASE_URL='") and "agent@db/" in problem
+    assert quote(password, safe="") not in problem and password not in problem
 
 
 def test_livekit_agent_name_wins_over_ours(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -189,8 +189,8 @@ def test_the_installed_worker_imports_and_rehearses_without_the_tests(installed:
         print("languages", *available())
         for code in available():
             load_language(code)
-        assert agent.REHEARSAL
-        print("model", agent.call_models(agent.SETTINGS).llm.model)
+        assert agent.rehearsal()
+        print("model", agent.call_models(agent.settings()).llm.model)
 
         # this virtualenv's editable install would quietly fill gaps from the checkout
         checkout = Path({str(ROOT)!r})

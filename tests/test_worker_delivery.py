@@ -7,9 +7,7 @@ the worker's main-process sender posts it, signed, to the customer's endpoint.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,12 +34,13 @@ async def test_a_finished_call_reaches_the_endpoint_signed(
     monkeypatch.setenv("DATABASE_URL", database)
     monkeypatch.setenv("WEBHOOK_URL", receiver.url)
     monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
-    sys.modules.pop("agent", None)
-    worker = importlib.import_module("agent")  # settings are read at import, as at start
+    import agent as worker
+
+    worker.settings.cache_clear()  # read this test's environment, as a new process would
 
     store = await open_store(database)
     try:
-        async with offline_call(front_desk(), settings=worker.SETTINGS, store=store) as call:
+        async with offline_call(front_desk(), settings=worker.settings(), store=store) as call:
             await call.start()
             await call.caller_says("yes")
             await call.hang_up()
@@ -54,12 +53,11 @@ async def test_a_finished_call_reaches_the_endpoint_signed(
                     break
                 await asyncio.sleep(0.05)
         finally:
-            if worker._sender is not None:
-                await worker._sender.aclose()
-                await worker._sender.store.close()
+            await worker.server.delivery.aclose()  # as the worker closes
+            assert worker.server.delivery.sender is None
     finally:
         await store.close()
-        sys.modules.pop("agent", None)
+        worker.settings.cache_clear()
 
     assert list(receiver.accepted) == [webhook_id]
     assert receiver.bad_signatures == 0
@@ -72,3 +70,17 @@ async def test_a_finished_call_reaches_the_endpoint_signed(
     assert {"job_id", "room_id", "room", "started_at", "ended_at", "summary", "results"} <= set(
         payload
     )
+
+
+def test_importing_the_worker_reads_no_settings_and_starts_nothing(monkeypatch) -> None:
+    """Importing agent.py defines the server and nothing else: a bad setting in the
+    environment is only read (and reported) when the worker starts."""
+    monkeypatch.setenv("CONSENT_DENIAL_POLICY", "sometimes")
+    import agent as worker
+
+    worker.settings.cache_clear()
+    assert worker.server.delivery.sender is None
+    with pytest.raises(SystemExit) as stopped:
+        worker.settings()
+    assert stopped.value.code == 2
+    worker.settings.cache_clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from offline.scripted_llm import Request, Script, say
+from offline.scripted_llm import Request, Script, call, say
 
 QUESTION = (
     "Hello! Thank you for calling Acme Corp. You're speaking with an AI assistant. "
@@ -11,10 +11,12 @@ QUESTION = (
 )
 HOW_CAN_I_HELP = "How can I help you today?"
 CONFIRM = "Just to confirm: may we record this call? Please say yes or no."
-# The model's answer to a question about the recording; our fixed question always follows it.
-CLARIFY = "We record calls for quality and training."
+# A question about the recording: the model picks its topic, the settings' answer is spoken,
+# then our fixed question again.
+PURPOSE = "We record calls to check the quality of our service and to train our team."
 ASK_AGAIN = "Sorry, I need a clear yes or no: may we record this call?"
-ANSWERED = f"{CLARIFY} {ASK_AGAIN}"
+ANSWERED = f"{PURPOSE} {ASK_AGAIN}"
+ANSWER_WHY = call("answer_question", topic="why_we_record")
 
 
 SPECIALIST_TOOLS = ("record_billing_issue", "open_support_ticket", "record_interest")

@@ -1,5 +1,5 @@
-"""While the question is open, the caller hears from the model only an answer: never a
-question of its own, never words about yes, no or keys. Our fixed question follows."""
+"""While the question is open, the caller hears no word of the model's: it picks the topic of
+a question and the settings' answer is spoken, then our fixed question."""
 
 from __future__ import annotations
 
@@ -28,17 +28,20 @@ async def test_a_model_inverting_what_yes_means_is_not_heard(tmp_path: Path) -> 
         assert INVERTED not in " ".join(call_.heard())
 
 
-async def test_the_models_answer_keeps_its_facts_and_loses_its_question(tmp_path: Path) -> None:
+async def test_the_model_picks_a_topic_and_the_settings_answer_it(tmp_path: Path) -> None:
     fact = "Recordings are kept for 90 days and then deleted."
     script = front_desk()
     script.when(
         lambda r: at_consent(r) and r.answering_user,
-        say(f"{fact} Is that okay with you? Press 1 to opt out."),
+        Reply(
+            text="We never keep them! Is that okay? Press one to opt out.",
+            calls=(ToolCall("answer_question", {"topic": "how_long_it_is_kept"}),),
+        ),
     )
     async with offline_call(script, database_path=tmp_path / "c.db") as call_:
         await call_.start()
         result = await call_.caller_says("How long do you keep it?")
-        assert spoken(result) == [f"{fact} {ASK_AGAIN}"]
+        assert spoken(result) == [f"{fact} {ASK_AGAIN}"]  # its own words are never spoken
         answered = await call_.caller_says("Yes.")
         assert tool_calls(answered) == [("record_consent", {"consent_given": True})]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from offline.scripted_llm import Request, say
+from offline.scripted_llm import Request, call
 from tests.call.scripts import HOW_CAN_I_HELP, at_consent, front_desk
 from tests.harness import offline_call, spoken, tool_calls
 
@@ -23,11 +23,15 @@ ASK_AGAIN = "Sorry, I need a clear yes or no: may we record this call?"
 
 
 def _answers_from_settings(r: Request):  # type: ignore[no-untyped-def]
-    """A model that answers only from the facts in its instructions."""
-    for topic, fact in (("why", PURPOSE), ("how long", RETENTION), ("who", ACCESS)):
-        if r.user_said(topic) and fact in r.instructions:
-            return say(fact)
-    return say("I don't know that, sorry.")
+    """A model that picks the topic of the caller's question (the answer is spoken for it)."""
+    for words, topic in (
+        ("why", "why_we_record"),
+        ("how long", "how_long_it_is_kept"),
+        ("who", "who_can_listen"),
+    ):
+        if r.user_said(words):
+            return call("answer_question", topic=topic)
+    return call("answer_question", topic="something_else")
 
 
 async def test_three_questions_get_three_answers_and_the_caller_can_still_say_yes(

@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from agents.billing import BillingAgent
 from agents.manager import ManagerAgent
-from agents.sales import SalesAgent
-from agents.support import SupportAgent
+from agents.specialists import BillingAgent, SalesAgent, SupportAgent
 from offline.scripted_llm import Request, Script, call, say
 from tests.call.scripts import CONFIRM, HOW_CAN_I_HELP, at_consent, front_desk
 from tests.harness import offline_call, spoken, tool_calls
 
 MANAGER_HELLO = "I'm the manager. I see your bill was wrong; let's fix it."
 WHICH = "I can connect you to billing, support or sales: which fits?"
-CONNECT_AFTER = "I'll connect you to a manager right after this."
+CONNECT_AFTER = "I'll put you through to them right after this question."
 # The model's words, then the consent question again in fixed words.
 CONNECT_AFTER_HEARD = f"{CONNECT_AFTER} Sorry, I need a clear yes or no: may we record this call?"
 
@@ -103,7 +101,7 @@ async def test_asking_for_a_manager_reaches_one_in_one_round_trip_with_context(
 
 async def test_a_manager_asked_for_during_consent_comes_after_consent(tmp_path: Path) -> None:
     script = ladder()
-    script.when(at_consent, say(CONNECT_AFTER))
+    script.when(at_consent, call("answer_question", topic="wants_a_person"))
     async with offline_call(script, database_path=tmp_path / "c.db") as call_:
         await call_.start()
         asked = await call_.caller_says("Can I talk to a manager?")

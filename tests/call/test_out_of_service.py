@@ -8,7 +8,7 @@ from livekit.agents import AgentSession
 
 from agents.out_of_service import OutOfServiceAgent
 from call.controls import SessionOnlyControls
-from config import load_settings
+from config.settings import load_settings
 
 
 async def test_the_caller_hears_the_line_is_out_of_service_then_the_call_ends() -> None:

@@ -98,13 +98,13 @@ CASES = [
     *(
         Case("conditional", "en", a, expected)
         for a, expected in [
-            ("sure, if you delete it after", "unclear"),
-            ("Yes, but only for training", "unclear"),
-            ("okay as long as nobody hears it", "unclear"),
-            ("fine, unless you share it", "unclear"),
+            ("sure, if you delete it after", "condition"),
+            ("Yes, but only for training", "condition"),
+            ("okay as long as nobody hears it", "condition"),
+            ("fine, unless you share it", "condition"),
             ("Maybe", "unclear"),
             ("I guess so", "unclear"),
-            ("yes, provided you delete it", "unclear"),
+            ("yes, provided you delete it", "condition"),
         ]
     ),
     # -- withdrawal phrases in answer to the question ------------------------------------------
@@ -230,7 +230,7 @@ CASES = [
             ("es", "Vale", "yes", False),
             ("es", "No, gracias", "no", False),
             ("es", "No estoy de acuerdo", "no", False),
-            ("es", "Sí, pero solo para formación", "unclear", False),
+            ("es", "Sí, pero solo para formación", "condition", False),
             ("es", "¿Por qué graban?", "question", False),
             ("es", "No hay problema", "confirm", False),
             ("es", "uno", "yes", True),
@@ -243,7 +243,7 @@ CASES = [
             ("de", "In Ordnung", "yes", False),
             ("de", "Nein, danke", "no", False),
             ("de", "Auf keinen Fall", "no", False),
-            ("de", "Ja, aber nur wenn Sie es löschen", "unclear", False),
+            ("de", "Ja, aber nur wenn Sie es löschen", "condition", False),
             ("de", "Warum nehmen Sie auf?", "question", False),
             ("de", "Kein Problem", "confirm", False),
             ("de", "Ich bin nicht einverstanden", "no", False),
@@ -256,7 +256,7 @@ CASES = [
             ("fr", "un bon", "confirm", True),
             ("fr", "Non merci", "no", False),
             ("fr", "Je ne suis pas d'accord", "no", False),
-            ("fr", "Oui, mais seulement pour la formation", "unclear", False),
+            ("fr", "Oui, mais seulement pour la formation", "condition", False),
             ("fr", "Pourquoi vous enregistrez ?", "question", False),
             ("fr", "Pas de problème", "confirm", False),
             ("fr", "un", "yes", True),

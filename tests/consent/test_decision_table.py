@@ -17,9 +17,10 @@ START, END = "<!-- decision-table:start -->", "<!-- decision-table:end -->"
 WHAT_HAPPENS = {
     "yes": "**YES recorded**",
     "no": "NO recorded",
-    "question": "the model answers from settings, asks again",
+    "question": "the model picks the topic; the settings answer; asked again",
     "confirm": "one fixed confirmation question",
-    "unclear": "the model asks for a plain yes or no",
+    "condition": "we can't take conditions: yes or no? (fixed)",
+    "unclear": "fixed clarification: a plain yes or no?",
 }
 
 

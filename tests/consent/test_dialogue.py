@@ -22,6 +22,7 @@ def _policy(**overrides: object) -> Policy:
         question=consent.question_text(keypad=False),
         clarify=consent.line("clarify"),
         confirm=consent.line("confirm"),
+        condition=consent.line("condition"),
         max_unclear=consent.consent_max_unclear_answers,
         max_turns=consent.consent_max_turns,
         min_confidence=consent.consent_min_stt_confidence,

@@ -133,3 +133,27 @@ def test_the_disclosure_is_part_of_the_stored_wording_and_its_hash() -> None:
     off = load_settings(consent={"consent_disclose_ai": False}).consent
     a, b = on.question_text(keypad=False), off.question_text(keypad=False)
     assert on.wording_version(a) != off.wording_version(b)
+
+
+def test_every_fixed_line_of_the_call_comes_from_the_language_file_unless_overridden() -> None:
+    german = load_settings(consent={"consent_language": "de"})
+    assert german.telephony.transfer_busy.startswith("Leider sind gerade alle")
+    assert german.wording.out_of_service.startswith("Leider können wir Ihren Anruf")
+    assert (
+        german.telephony.callback_offer
+        == "Möchten Sie, dass jemand aus unserem Team Sie zurückruft?"
+    )
+    overridden = load_settings(
+        consent={"consent_language": "de"}, telephony={"transfer_busy": "Alle sind beschäftigt."}
+    )
+    assert overridden.telephony.transfer_busy == "Alle sind beschäftigt."
+
+
+@pytest.mark.parametrize("variable", ["CONSENT_CLARIFY", "TRANSFER_BUSY", "ERROR_APOLOGY"])
+def test_a_line_set_to_spaces_is_refused_at_start(
+    variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, "   ")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert f"{variable}: is blank" in str(caught.value) or variable in str(caught.value)

@@ -44,6 +44,11 @@ WITHDRAWALS = {
         "I take that back",
         "erase this call",
         "I'm not comfortable with this being recorded",
+        "I want the recording deleted",
+        "No problem, but please delete the recording afterwards",
+        "I don't want you to record me",
+        "I revoke my permission",
+        "Turn it off please",
     ],
     "es": [
         "deje de grabar",
@@ -151,10 +156,17 @@ TAKEN_BACK = {
     "fr": ["finalement non", "je ne suis pas d'accord"],
 }
 NOT_TAKEN_BACK = {
-    "en": ["my bill is wrong", "I'd like to talk about my invoice", "no problem, it's my bill"],
-    "es": ["mi factura está mal"],
-    "de": ["meine Rechnung ist falsch"],
-    "fr": ["ma facture est fausse"],
+    "en": [
+        "my bill is wrong",
+        "I'd like to talk about my invoice",
+        "no problem, it's my bill",
+        "My internet isn't working",
+        "I can't log in to my account",
+        "I didn't receive my order",
+    ],
+    "es": ["mi factura está mal", "Mi internet no funciona"],
+    "de": ["meine Rechnung ist falsch", "Mein Internet geht nicht"],
+    "fr": ["ma facture est fausse", "Mon internet ne marche pas"],
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from config.delivery import DeliverySettings
+from config.store import StoreSettings
 from delivery.sender import next_delay, parse_retry_after
 from tests.delivery.receiver import SECRET
 
@@ -34,7 +35,7 @@ def test_env_vars_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     s = DeliverySettings()
     assert s.webhook_retry_schedule == (0.5, 30, 120, 3600, 86400)
     assert s.extra_headers() == {"Authorization": "Bearer tok_live_abcdef"}
-    assert s.caller_identity_retention_days == 30
+    assert StoreSettings().caller_identity_retention_days == 30  # the store's section has it
     assert "tok_live_abcdef" not in repr(s) and SECRET not in repr(s)
     assert {SECRET, "tok_live_abcdef"} <= set(s.secrets())
 

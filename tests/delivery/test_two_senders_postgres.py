@@ -10,7 +10,7 @@ from aiohttp import web
 
 from delivery.sender import OutboxSender
 from store import open_store
-from store.postgres import split_schema
+from store.url import parse_database_url
 from tests.delivery.receiver import Receiver, delivery_settings
 from tests.store.support import make_store_url, save_calls
 
@@ -27,10 +27,10 @@ async def test_claims_skip_rows_locked_by_another_sender(pg_url: str) -> None:
     b = await open_store(pg_url)
     try:
         ids = await save_calls(a, 6)
-        conninfo, schema = split_schema(pg_url)
+        parsed = parse_database_url(pg_url)
         # Another sender is in the middle of claiming 3 rows (its transaction holds them).
-        async with await psycopg.AsyncConnection.connect(conninfo) as other:
-            await other.execute(f"SET search_path TO {schema}")
+        async with await psycopg.AsyncConnection.connect(parsed.conninfo) as other:
+            await other.execute(f"SET search_path TO {parsed.schema}")
             await other.execute(
                 "SELECT webhook_id FROM outbox WHERE webhook_id = ANY(%s) FOR UPDATE",
                 (ids[:3],),

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.billing import BillingAgent
 from agents.manager import ManagerAgent
-from agents.sales import SalesAgent
-from agents.support import SupportAgent
+from agents.specialists import BillingAgent, SalesAgent, SupportAgent
 
 pytestmark = pytest.mark.evals
 

@@ -100,7 +100,7 @@ async def turn(c, words: str) -> tuple[int, list[str]]:
 async def test_each_question_is_spoken_in_exactly_the_asked_words(
     tmp_path: Path, make_settings
 ) -> None:
-    settings = make_settings(consent={"company_name": "Acme Health"})
+    settings = make_settings(persona={"company_name": "Acme Health"})
     async with asked_call(asked_script(), tmp_path / "c.db", settings=settings) as c:
         await c.start()
         opened = await c.caller_says("yes")

@@ -142,11 +142,11 @@ def test_settings_name_only_forms_that_exist() -> None:
     assert caught.value.problems == [
         "FORMS_DEFAULT='intake': no form named 'intake' in "
         f"{Path('forms/templates').resolve()} (forms: customer_feedback, lead_qualification, "
-        "patient_intake)",
+        "message, patient_intake)",
         # every bad entry, not just the first
         "FORMS_BY_NUMBER: '555' is not an E.164 number like +15550100; no form named 'x' in "
         f"{Path('forms/templates').resolve()} (forms: customer_feedback, lead_qualification, "
-        "patient_intake)",
+        "message, patient_intake)",
     ]
 
 

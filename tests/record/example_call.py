@@ -23,7 +23,7 @@ from typing import Any
 
 from livekit import api
 
-from config import load_settings
+from config.settings import load_settings
 from offline.rehearsal import rehearsal_llm
 from store.call_record import CallRecord
 from store.records import CallerInfo

@@ -11,7 +11,7 @@ import pytest
 from livekit.agents import APIStatusError
 
 from call.analysis import ANALYSIS_TOOL, SUMMARY_MARKER
-from config import load_settings
+from config.settings import load_settings
 from delivery.sender import OutboxSender
 from offline.scripted_llm import Request, Rule, Script, call, fail, say, slow
 from tests.call.scripts import at_front_desk, front_desk

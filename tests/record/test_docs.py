@@ -16,8 +16,8 @@ from tests.record.example_call import DOC, documented, rehearsal_payload, shape
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("agents", "call", "tasks", "telephony")
-# Event types written with a computed name (call/limits.py) or built directly (the builder).
-DYNAMIC_EVENTS = {"silence_timeout", "max_duration", "record_part_failed"}
+# Event types built directly by the record builder.
+DYNAMIC_EVENTS = {"record_part_failed"}
 
 
 async def test_the_example_is_a_real_rehearsal_call_as_it_runs_today() -> None:

@@ -15,7 +15,7 @@ import pytest
 from livekit.agents.voice.events import CloseReason
 
 from call.analysis import ANALYSIS_TOOL
-from config import load_settings
+from config.settings import load_settings
 from offline.scripted_llm import Request, Rule, call, say
 from tests.call.scripts import HOW_CAN_I_HELP, at_front_desk, front_desk
 from tests.call.test_consent import GOODBYE, NO_ANSWER_GOODBYE
@@ -25,8 +25,8 @@ from tests.forms.test_refusals import refuse_twice
 from tests.harness import OfflineCall, offline_call
 
 SUMMARY = "A short summary."
-SILENCE = "I haven't heard from you for a while, so I'll end the call now."
-TIME_LIMIT = "I'm sorry, we've reached the time limit for this call"
+SILENCE = "I haven't heard anything, so I'll end the call now."
+TIME_LIMIT = "We've reached the time limit for this call"
 
 
 def ending(payload: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -201,14 +201,26 @@ async def silent_caller(c: OfflineCall) -> None:
 @pytest.mark.parametrize(
     ("limit", "words", "reason"),
     [
-        ({"call_silence_timeout": 0.3}, SILENCE, "silence_timeout"),
-        ({"call_max_duration": 0.5}, TIME_LIMIT, "max_duration"),
+        (
+            {"silence_prompt_seconds": 0.2, "silence_hangup_seconds": 0.2},
+            SILENCE,
+            "silence_timeout",
+        ),
+        (
+            {
+                "silence_prompt_seconds": None,
+                "max_call_seconds": 0.5,
+                "max_call_warning_seconds": 0,
+            },
+            TIME_LIMIT,
+            "max_duration",
+        ),
     ],
 )
 async def test_a_call_limit_says_why_then_ends_the_call(
-    tmp_path: Path, limit: dict[str, float], words: str, reason: str
+    tmp_path: Path, limit: dict[str, float | None], words: str, reason: str
 ) -> None:
-    settings = load_settings(call_record=limit)
+    settings = load_settings(limits=limit)
     async with offline_call(front_desk(), settings=settings, database_path=tmp_path / "c.db") as c:
         await silent_caller(c)  # then says nothing
         await c.wait_closed()
@@ -220,7 +232,7 @@ async def test_a_call_limit_says_why_then_ends_the_call(
 
 
 async def test_a_caller_who_keeps_talking_is_not_timed_out_for_silence(tmp_path: Path) -> None:
-    settings = load_settings(call_record={"call_silence_timeout": 0.4})
+    settings = load_settings(limits={"silence_prompt_seconds": 0.4, "silence_hangup_seconds": 0.4})
     script = front_desk()
     script.when(lambda r: at_front_desk(r) and r.answering_user, say("I see."))
     async with offline_call(script, settings=settings, database_path=tmp_path / "c.db") as c:

@@ -59,7 +59,7 @@ def verify_script(analysis_requests: list[Request]) -> Any:
 
 async def run_verify_call(tmp_path: Path, **settings: Any) -> tuple[dict[str, Any], list[Request]]:
     requests: list[Request] = []
-    from config import load_settings
+    from config.settings import load_settings
 
     async with offline_call(
         verify_script(requests),

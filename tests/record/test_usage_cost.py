@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from call.analysis import ANALYSIS_TOOL
 from call.usage import cost
-from config import SettingsError, load_settings
 from config.call_record import ModelPrice
+from config.settings import SettingsError, load_settings
 from offline.scripted_llm import call
 from store.record_measures import LLMUsage, STTUsage, TTSUsage, Usage
 from tests.record.test_analysis import billing_payload

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 from psycopg import sql
 
 from store import CallerInfo, CallRecord, ConsentRecord, Store, open_store
+from store.url import parse_database_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RUN_ID = uuid.uuid4().hex[:8]
@@ -133,36 +135,28 @@ def run(coro):  # for sync tests (the CLI runs its own event loop)
 def raw_execute(url: str, statement: str, params: tuple = ()) -> None:
     """Change the database behind the store's back (tampering, fault injection). SQL uses
     `?` placeholders; they are translated for PostgreSQL."""
-    if url.startswith("sqlite:///"):
-        import sqlite3
-
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    parsed = parse_database_url(url)
+    if parsed.backend == "sqlite":
+        conn = sqlite3.connect(parsed.path)
         try:
             conn.executescript(statement) if not params else conn.execute(statement, params)
             conn.commit()
         finally:
             conn.close()
         return
-    from store.postgres import split_schema
-
-    conninfo, schema = split_schema(url)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        conn.execute(statement.replace("?", "%s"), params)  # type: ignore[arg-type]
+    with psycopg.connect(parsed.conninfo, autocommit=True) as pg:
+        pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(parsed.schema or "")))
+        pg.execute(statement.replace("?", "%s"), params)  # type: ignore[arg-type]
 
 
 def raw_query(url: str, statement: str) -> list[tuple]:
-    if url.startswith("sqlite:///"):
-        import sqlite3
-
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    parsed = parse_database_url(url)
+    if parsed.backend == "sqlite":
+        conn = sqlite3.connect(parsed.path)
         try:
             return conn.execute(statement).fetchall()
         finally:
             conn.close()
-    from store.postgres import split_schema
-
-    conninfo, schema = split_schema(url)
-    with psycopg.connect(conninfo) as conn:
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        return conn.execute(statement).fetchall()  # type: ignore[arg-type]
+    with psycopg.connect(parsed.conninfo) as pg:
+        pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(parsed.schema or "")))
+        return pg.execute(statement).fetchall()  # type: ignore[arg-type]

@@ -154,3 +154,13 @@ async def test_chain_continues_across_reopen(store_url: str) -> None:
         assert (await second.verify_consent_chain()).ok
     finally:
         await second.close()
+
+
+async def test_records_of_one_call_and_the_first_few(store: Store) -> None:
+    await _append(store, 4)
+    await store.append_consent(consent_record(1, decision=False))  # the caller withdrew
+    call = await store.consent_records(job_id="AJ_job1")
+    assert [(r.seq, r.decision) for r in call] == [(2, True), (5, False)]
+    assert [r.seq for r in await store.consent_records(limit=2)] == [1, 2]
+    assert [r.seq for r in await store.consent_records(job_id="AJ_job1", limit=1)] == [2]
+    assert await store.consent_records(job_id="AJ_nobody") == []

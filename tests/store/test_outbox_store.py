@@ -139,3 +139,48 @@ async def test_sqlite_file_uses_wal(tmp_path) -> None:
 async def test_unknown_database_url_says_how_to_fix() -> None:
     with pytest.raises(ValueError, match="sqlite:///"):
         await open_store("mysql://localhost/db")
+
+
+async def test_text_that_looks_like_sql_is_stored_as_written(store: Store) -> None:
+    # What a caller says ends up in the record: placeholders, quotes and braces included.
+    said = "100% sure: call me at :phone, it's {urgent} %(x)s ?; DROP TABLE outbox; --"
+    record = call_record(3).model_copy(update={"summary": said, "room": said})
+    webhook_id = await store.save_call(record)
+    row = await store.outbox_row(webhook_id)
+    assert row is not None and json.loads(row.payload)["summary"] == said
+    assert await store.outbox_counts() == {"pending": 1, "delivered": 0, "dead": 0}
+
+
+async def test_naming_no_rows_or_one_row_twice(store: Store) -> None:
+    [wid] = await save_calls(store, 1)
+    assert await store.replay_dead([]) == 0
+    assert await store.retry_pending([]) == 0
+    assert await store.release([], sender_id="s") == 0
+    assert await store.retry_pending([wid, wid]) == 1
+    [claimed] = await store.claim_outbox(sender_id="s", limit=5, lease_seconds=30)
+    assert await store.release([wid, wid], sender_id="s", note="shutting down") == 1
+    released = await store.outbox_row(wid)
+    assert released is not None and released.claimed_by is None
+    assert released.last_error == "shutting down" and claimed.webhook_id == wid
+
+
+async def test_when_the_next_row_is_due(store: Store) -> None:
+    leased, waiting = await save_calls(store, 2)
+    now = datetime.now(UTC)
+    later = now + timedelta(hours=1)
+    [row] = await store.claim_outbox(sender_id="s", limit=1, lease_seconds=30, now=now)
+    assert row.webhook_id == leased
+    [again] = await store.claim_outbox(sender_id="t", limit=1, lease_seconds=30, now=now)
+    assert again.webhook_id == waiting
+    await store.mark_failed(
+        waiting, sender_id="t", error="HTTP 503", status=503, next_attempt_at=later
+    )
+
+    # the leased row comes back when its lease ends, the failed one after its delay
+    lease_end = now + timedelta(seconds=30)
+    assert await store.next_due_at() == lease_end
+    assert await store.next_due_at(due_by=now) == lease_end
+    assert await store.next_due_at(due_by=now - timedelta(days=1)) is None
+    await store.mark_delivered(leased, sender_id="s", status=200)
+    assert await store.next_due_at() == later
+    assert await store.next_due_at(due_by=now) is None

@@ -17,27 +17,17 @@ from tasks.form_runner import run_form
 
 FORM_AGENT_INSTRUCTIONS = """\
 # Role
-You work for {company} and are collecting "{label}" on a phone call.
+You are collecting "{label}" on this call, one question at a time.
 {instructions}
-
-# Style
-Spoken, warm, brief: one question at a time. Never read out tool names.
 """
 
 
 class FormAgent(CallAgent):
-    def __init__(self, state: Call, form: Form, *, chat_ctx: llm.ChatContext | None = None) -> None:
-        super().__init__(
-            instructions=FORM_AGENT_INSTRUCTIONS.format(
-                company=state.settings.consent.company_name,
-                label=form.label,
-                instructions=state.settings.consent.render(form.instructions.strip()),
-            ),
-            chat_ctx=chat_ctx,
-            language=state.settings.consent.language.name,
-            llm_model=state.models.llm,
-            tts_model=state.models.tts,
+    def __init__(self, call: Call, form: Form, *, chat_ctx: llm.ChatContext | None = None) -> None:
+        role = FORM_AGENT_INSTRUCTIONS.format(
+            label=form.label, instructions=form.instructions.strip()
         )
+        super().__init__(call, role=role, chat_ctx=chat_ctx)
         self.form = form
 
     async def on_enter(self) -> None:
