@@ -210,13 +210,18 @@ class ManagerAgent(CallAgent):
             _as_sent(context)
             value = grant_amount(amount, asked_currency, line=currency)
         except GrantRefused as exc:
-            state.outcome.note("grant_refused", kind=kind, amount=str(amount), problem=str(exc))
+            sent = currency if asked_currency is None else asked_currency  # as the model sent it
+            state.outcome.note(
+                "grant_refused", kind=kind, amount=str(amount), currency=sent, problem=str(exc)
+            )
             raise ToolError(str(exc)) from None
         already = state.outcome.granted_total(kind)
         if already + value > limit:
             left = max(limit - already, Decimal(0))
             asked = f"{value} {currency}" if value.adjusted() < 20 else "that amount"
-            state.outcome.note("grant_refused", kind=kind, amount=str(value), limit=str(limit))
+            state.outcome.note(
+                "grant_refused", kind=kind, amount=str(value), currency=currency, limit=str(limit)
+            )
             instead = (
                 "a call back from the team" if state.after_hours() else "a transfer to a person"
             )

@@ -5,7 +5,8 @@
     .venv/bin/python -m benchmarks --skip delivery --skip audio
 
 Sections: round_trips, overhead, first_audio (the consent question with and without a caller
-lookup), delivery, audio (benchmarks/audio_capacity.py, when present).
+lookup), delivery, audio (benchmarks/audio_capacity.py, when present),
+shutdown (the job's shutdown with the call's analysis).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import delivery, first_audio, overhead, round_trips
+from benchmarks import delivery, first_audio, overhead, round_trips, shutdown
 from benchmarks.report import Row, environment, fmt_ms, markdown, rows_as_dicts, verdict, write
 
-SECTIONS = ("round_trips", "overhead", "first_audio", "delivery", "audio")
+SECTIONS = ("round_trips", "overhead", "first_audio", "delivery", "audio", "shutdown")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -206,6 +207,39 @@ def _delivery_rows(results: list[delivery.DeliveryResult], quick: bool) -> list[
     return rows
 
 
+def _shutdown_rows(result: shutdown.ShutdownResult) -> list[Row]:
+    s = result.summary()
+    limit = f"< {s['limit_s']:g} s (LiveKit kills the job)"
+    how = (
+        f"{s['calls']} calls through the real session; from the caller's hang-up to the return "
+        "of save_call_record, what agent.py's job shutdown callback awaits (analysis, record "
+        "and outbox row stored); LiveKit's own steps before the callbacks not included"
+    )
+    return [
+        Row(
+            "Job shutdown with the analysis",
+            f"hang-up → record stored, analysis model answering after {s['analysis_latency_s']:g} s"
+            " (p50 / max)",
+            f"{s['answered_p50_s']:.2f} s / {s['answered_max_s']:.2f} s",
+            "—",
+            limit,
+            verdict(s["answered_max_s"] < s["limit_s"]),
+            how + f"; analysis.status in the records: {', '.join(s['answered_analysis'])}",
+        ),
+        Row(
+            "Job shutdown with the analysis",
+            "hang-up → record stored, analysis model never answering (p50 / max)",
+            f"{s['stalled_p50_s']:.2f} s / {s['stalled_max_s']:.2f} s",
+            "—",
+            limit,
+            verdict(s["stalled_max_s"] < s["limit_s"]),
+            how + f"; the analysis gives up at CALL_ANALYSIS_TIMEOUT ({s['analysis_timeout_s']:g}"
+            " s) and the record is stored without it (analysis.status: "
+            f"{', '.join(s['stalled_analysis'])})",
+        ),
+    ]
+
+
 async def _audio(quick: bool) -> tuple[list[Row], dict[str, Any], str]:
     """Benchmark 3 lives in benchmarks/audio_capacity.py (another engineer's): run it if it
     is there and exposes `measure(quick=...)`; its rows come from `rows(result)` if given."""
@@ -295,6 +329,12 @@ async def run(quick: bool, skip: set[str]) -> tuple[list[Row], dict[str, Any], d
         data["audio_capacity"] = audio_data
         if doc:
             methods["Audio path capacity"] = doc
+    if "shutdown" not in skip:
+        print("job shutdown with the analysis…", file=sys.stderr, flush=True)
+        sd = await shutdown.measure(quick=quick)
+        rows += _shutdown_rows(sd)
+        data["shutdown"] = sd.as_dict()
+        methods["Job shutdown with the analysis"] = shutdown.__doc__ or ""
     if "delivery" not in skip:
         print("delivery…", file=sys.stderr, flush=True)
         dl = await delivery.measure(quick=quick)

@@ -195,8 +195,8 @@ FORM_SUMMARY = "The caller answered every question."
 
 
 def form_model(answers: list[tuple[str, str, dict[str, Any]]]) -> Callable[[Any], Any]:
+    from call.analysis import SUMMARY_MARKER
     from offline.scripted_llm import call, say
-    from tasks.form_summary import SUMMARY_MARKER
 
     by_words = {words: (tool, args) for words, tool, args in answers}
 
@@ -224,7 +224,7 @@ async def _form_turns(side: str) -> list[list[Mark]]:
     """Every turn of a form, from its first answer to its last, on one side."""
     timeline: list[Mark] = []
     answers = FEEDBACK_ANSWERS if side == "ours" else BASELINE_ANSWERS
-    from tasks.form_summary import SUMMARY_MARKER
+    from call.analysis import SUMMARY_MARKER
 
     model = TimelineLLM(
         form_model(answers),
@@ -316,7 +316,9 @@ async def _form_rows(forms_available: bool) -> list[RoundTripRow]:
             "end of the agent's turn",
             whole_turn(ours_turns[-1]),
             whole_turn(base_turns[-1]),
-            note=note + "; ours writes the summary while the final words play",
+            note=note
+            + "; ours: the summary is the call's analysis, one model call after the call has "
+            "ended (not counted on any path here: no one is on the line)",
         )
     )
     return rows

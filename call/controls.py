@@ -7,6 +7,7 @@ room (tests, console) the session-only controls end the session and never record
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from livekit.agents import AgentSession, AgentTask, llm
@@ -18,6 +19,31 @@ class RecordingStart:
 
     egress_id: str | None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordingFileReport:
+    """One file of a recording, as LiveKit reported it."""
+
+    location: str | None
+    filename: str | None
+    duration_seconds: float | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class EgressReport:
+    """What LiveKit says about a recording's Egress: running, ending, or ended (with files)."""
+
+    status: Literal["active", "ending", "complete", "failed"]
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    files: tuple[RecordingFileReport, ...] = ()
+    error: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ("complete", "failed")
 
 
 TransferOutcome = Literal[
@@ -52,6 +78,10 @@ class CallControls(Protocol):
 
     async def stop_recording(self) -> None: ...
 
+    async def recording_report(self, egress_id: str) -> EgressReport | None:
+        """Ask LiveKit once how the recording's Egress stands (None: nothing to ask)."""
+        ...
+
     async def hang_up(self) -> None:
         """End the call for everyone (on a phone line, the line drops)."""
         ...
@@ -78,6 +108,9 @@ class SessionOnlyControls:
         return RecordingStart(egress_id=None)
 
     async def stop_recording(self) -> None:
+        return None
+
+    async def recording_report(self, egress_id: str) -> EgressReport | None:
         return None
 
     async def hang_up(self) -> None:

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
-from store.records import CallRecord, ConsentRecord
+from store.call_record import CallRecord
+from store.records import ConsentRecord
 
 logger = logging.getLogger("consent-agent.journal")
 

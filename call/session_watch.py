@@ -10,11 +10,12 @@ from livekit.agents import AgentSession
 from livekit.agents.voice.events import CloseEvent, ErrorEvent
 
 from call.call import Call
+from call.capture import SessionCapture
 from call.consent_withdrawal import watch_for_withdrawal
 from call.duration import Clock, limit_duration
 from call.livekit_compat import is_closing
 from call.lookup import start_lookup
-from call.record import save_call_record
+from call.record import finish_call_record
 from call.silence import watch_for_silence
 
 logger = logging.getLogger("consent-agent.session")
@@ -46,10 +47,10 @@ def watch_session(session: AgentSession[Call], state: Call) -> None:
             state.outcome.left()
         if ev.error is not None:
             state.outcome.note("session_error", error=str(ev.error.error))
-        # Store the record as soon as the conversation is over, not only in the job's
-        # shutdown: it is then safe even if the process dies before shutdown completes.
-        # (Stored once: the shutdown finds it already there.)
-        state.journal.spawn(save_call_record(state), what="call record")
+        # Complete and store the record as soon as the conversation is over, not only in
+        # the job's shutdown: it is then safe even if the process dies before shutdown
+        # completes. (Stored once: the shutdown finds it already there.)
+        state.journal.spawn(finish_call_record(state), what="call record")
 
     session.on("error", on_error)
     session.on("close", on_close)
@@ -89,6 +90,7 @@ def bind_call(
     duration): the event loop unless a test moves time by hand.
     """
     state = Call(**fields)
+    state.capture = SessionCapture(session).listen()
     state.outcome.after_hours = state.after_hours(state.started_at)
     session.userdata = state
     watch_session(session, state)

@@ -6,8 +6,6 @@ FORMS_BY_NUMBER={"+15550100": "patient_intake"}   # dialled number -> form
 FORMS_METADATA_KEY=form                      # dispatch metadata {"form": "..."} picks a form
 FORMS_SALES_FORM=lead_qualification          # what the sales specialist starts (empty: none)
 FORMS_MESSAGE_FORM=message                   # what the manager runs to take a message
-FORMS_SUMMARY=true                           # summary default when a form's ending doesn't say
-FORMS_SUMMARY_TIMEOUT=3                      # seconds; the record is stored without it after
 """
 
 from __future__ import annotations
@@ -64,18 +62,6 @@ class FormSettings(Section):
         description=(
             "The form the manager runs to take a message when no one can take the call "
             "(after hours); empty: none."
-        ),
-    )
-    forms_summary: bool = Field(
-        default=True, description="Summarize calls whose form's ending doesn't say."
-    )
-    forms_summary_timeout: float = Field(
-        default=3.0,
-        gt=0,
-        le=3.5,
-        description=(
-            "Seconds to wait for the summary before storing the record without it. At most "
-            "3.5: a caller hanging up mid-form leaves the job about 4 s for its writes."
         ),
     )
 

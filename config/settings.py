@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings.exceptions import SettingsError as SourceError
 
+from config.call_record import CallRecordSettings
 from config.consent import ConsentSettings
 from config.delivery import DeliverySettings
 from config.forms import FormSettings
@@ -57,6 +58,7 @@ class Settings:
     forms: FormSettings
     telephony: TelephonySettings
     delivery: DeliverySettings
+    call_record: CallRecordSettings
     limits: LimitSettings
     hours: HoursSettings
     lookup: LookupSettings
@@ -73,6 +75,7 @@ SECTIONS: dict[str, type[Section]] = {
     "forms": FormSettings,
     "telephony": TelephonySettings,
     "delivery": DeliverySettings,
+    "call_record": CallRecordSettings,
     "limits": LimitSettings,
     "hours": HoursSettings,
     "lookup": LookupSettings,

@@ -128,6 +128,14 @@ class FormField(BaseModel):
         min_length=1, description="What to ask for, as the model sees it (one sentence)."
     )
     required: bool = True
+    sensitive: bool = Field(
+        default=False,
+        description=(
+            "The answer is masked in the call record's transcript and summary (it stays in "
+            "`results`): the caller's words while it is asked, and the value wherever it "
+            "appears."
+        ),
+    )
     ask: str | None = Field(
         default=None,
         description=(

@@ -14,6 +14,7 @@ from typing import Any
 
 from forms.model import Form, FormField
 from forms.phone import E164_PATTERN
+from store.call_record_schema import call_record_schema
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # What livekit's prebuilt email collector accepts (beta/workflows/email_address.py).
@@ -110,39 +111,17 @@ def results_schema(form: Form, *, partial: bool = False) -> dict[str, Any]:
 
 
 def payload_schema(form: Form) -> dict[str, Any]:
-    """JSON Schema of the call record delivered for this form (seed 003's shape + consent).
-    `results` is complete when `status` is "complete", partial otherwise."""
+    """JSON Schema of the call record delivered for this form: the call record's schema
+    (`docs/call-record.schema.json`) with `results` typed from the form, complete when
+    `status` is "complete", partial otherwise."""
     complete = {k: v for k, v in results_schema(form).items() if not k.startswith("$")}
     partial = {k: v for k, v in results_schema(form, partial=True).items() if not k.startswith("$")}
-    timestamp = {"type": "string", "format": "date-time"}
+    schema = call_record_schema()
+    schema["properties"] = {**schema["properties"], "form": {"const": form.name}}
     return {
-        "$schema": JSON_SCHEMA_DIALECT,
+        **schema,
         "$id": f"urn:consent-agent:form:{form.name}:payload",
         "title": f"{form.label} call record",
-        "type": "object",
-        "properties": {
-            "job_id": {"type": "string"},
-            "room_id": {"type": ["string", "null"]},
-            "room": {"type": "string"},
-            "started_at": timestamp,
-            "ended_at": timestamp,
-            "summary": {"type": ["string", "null"]},
-            "results": {"type": "object"},
-            "form": {"const": form.name},
-            # store.records.CallStatus (a layer up from forms: tests/forms check they agree)
-            "status": {"enum": ["complete", "caller_hung_up", "declined", "error", "timed_out"]},
-            "consent": {"type": ["object", "null"]},
-        },
-        "required": [
-            "job_id",
-            "room",
-            "started_at",
-            "ended_at",
-            "summary",
-            "results",
-            "form",
-            "status",
-        ],
         "if": {"properties": {"status": {"const": "complete"}}},
         "then": {"properties": {"results": complete}},
         "else": {"properties": {"results": partial}},

@@ -15,10 +15,10 @@ import json
 import string
 from typing import Any
 
-from offline.rehearsal_forms import form_reply, summary_of
+from call.analysis import ANALYSIS_TOOL
+from offline.rehearsal_forms import form_reply
 from offline.rehearsal_table import AgentLines, Intent, Table, load_table
 from offline.scripted_llm import Reply, Request, ScriptedLLM, call, say
-from tasks.form_summary import SUMMARY_MARKER as FORM_SUMMARY
 
 BANNER = """\
 ==============================================================================
@@ -71,8 +71,8 @@ class Rehearsal:
         table = self.table
         if r.is_summary:  # a TaskGroup compressing its sub-conversation
             return self.line("Summary of the conversation so far.")
-        if FORM_SUMMARY in r.instructions:
-            return self.line(summary_of(r, table.forms))
+        if r.offers(ANALYSIS_TOOL):  # the call's analysis, after the call
+            return self.analysis(r)
         if r.answering_user and table.hang_up.search(r.last_user_text):
             return self.line(table.goodbye)
         lines = table.agent_for(r.tool_names)
@@ -80,6 +80,22 @@ class Rehearsal:
             return self._turn(lines, r)
         in_form = form_reply(r, table.forms, lambda text, values: self.line(fill(text, values)))
         return in_form or self.line("Sorry, could you say that again?")
+
+    def analysis(self, r: Request) -> Reply:
+        """The call's analysis, as a stand-in writes it: how the call ended and what was
+        done, read back from the request (a real model summarizes the conversation)."""
+        label = self.table.label
+        facts = r.last_user_text.split("\n\n")
+        ended = facts[0].removeprefix("How the call ended: ")
+        done = next((f for f in facts if f.startswith("What happened:")), "")
+        kinds = [line.removeprefix("- ").split(":")[0] for line in done.splitlines()[1:]]
+        summary = f"{label} The call ended: {ended}. Recorded: {', '.join(kinds) or 'nothing'}."
+        verdict: dict[str, object] = {}
+        if "Give a score" in r.instructions:
+            verdict = {"score": 3, "reason": f"{label} A stand-in can't judge; 3 is a placeholder."}
+        elif "Answer with passed" in r.instructions:
+            verdict = {"passed": True, "reason": f"{label} A stand-in can't judge: a placeholder."}
+        return call(ANALYSIS_TOOL, summary=summary, **verdict)
 
     def line(self, text: str) -> Reply:
         return say(f"{self.table.label} {text}")

@@ -5,10 +5,16 @@ tasks and TaskGroups run on it unchanged. Each request is shown to a *brain* (a 
 function, or a `Script` of rules) as a `Request`; the brain answers with a `Reply`: words,
 tool calls, or a provider error. Every request is kept in `.requests`, so a test can count
 LLM round trips on a path.
+
+Like a real provider it reports token usage with each answer, so LiveKit's usage and
+metrics see realistic figures. They are estimates (`estimated_tokens`: about four
+characters a token), reported under provider "offline", model "scripted": a stand-in,
+never a real bill.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -16,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livekit.agents import APIConnectOptions, llm
-from livekit.agents.llm import ChatChunk, ChoiceDelta, FunctionToolCall
+from livekit.agents.llm import ChatChunk, ChoiceDelta, CompletionUsage, FunctionToolCall
 from livekit.agents.llm.utils import build_legacy_openai_schema
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 from livekit.agents.utils import shortuuid
@@ -123,11 +129,13 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class Reply:
-    """The model's answer: words, tool calls, or an error raised by the provider."""
+    """The model's answer: words, tool calls, or an error raised by the provider; `delay`
+    seconds before it starts (a slow provider)."""
 
     text: str | None = None
     calls: tuple[ToolCall, ...] = ()
     error: Exception | None = None
+    delay: float = 0.0
 
     def then(self, other: Reply) -> Reply:
         return Reply(
@@ -146,6 +154,11 @@ def call(name: str, /, **arguments: Any) -> Reply:
 
 def fail(error: Exception) -> Reply:
     return Reply(error=error)
+
+
+def slow(reply: Reply, seconds: float) -> Reply:
+    """`reply`, after `seconds` (what a real provider's time to first token looks like)."""
+    return Reply(text=reply.text, calls=reply.calls, error=reply.error, delay=seconds)
 
 
 Brain = Callable[[Request], "Reply | str | None"]
@@ -195,15 +208,36 @@ class Script:
         return self.otherwise(request) if callable(self.otherwise) else self.otherwise
 
 
+CHARS_PER_TOKEN = 4
+
+
+def estimated_tokens(text: str) -> int:
+    """What a tokenizer would roughly count for `text` (about four characters a token)."""
+    return max(1, round(len(text) / CHARS_PER_TOKEN)) if text else 0
+
+
+def _prompt_text(request: Request) -> str:
+    parts = []
+    for item in request.items:
+        if item.type == "message":
+            parts.append(item.text_content or "")
+        elif item.type == "function_call":
+            parts.append(f"{item.name}({item.arguments})")
+        elif item.type == "function_call_output":
+            parts.append(item.output)
+    return "\n".join([*parts, *request.tool_names])
+
+
 class NoScriptedReply(AssertionError):
     """The script has no answer for a request: the flow went somewhere the test didn't plan."""
 
 
 class ScriptedLLM(llm.LLM):
-    def __init__(self, brain: Brain, *, label: str = "scripted") -> None:
+    def __init__(self, brain: Brain, *, label: str = "scripted", latency: float = 0.0) -> None:
         super().__init__()
         self._brain = brain
         self._label = label
+        self.latency = latency  # seconds before every answer starts (on top of a reply's delay)
         self.requests: list[Request] = []
 
     @property
@@ -262,6 +296,8 @@ class _ScriptedStream(llm.LLMStream):
 
     async def _run(self) -> None:
         reply = self._owner.answer(self._request)
+        if self._owner.latency or reply.delay:
+            await asyncio.sleep(self._owner.latency + reply.delay)
         if reply.error is not None:
             raise reply.error
         chunk_id = shortuuid("scripted_")
@@ -279,3 +315,17 @@ class _ScriptedStream(llm.LLMStream):
             self._event_ch.send_nowait(
                 ChatChunk(id=chunk_id, delta=ChoiceDelta(role="assistant", tool_calls=calls))
             )
+        completion = estimated_tokens(reply.text or "") + sum(
+            estimated_tokens(f"{c.name}{json.dumps(c.arguments)}") for c in reply.calls
+        )
+        prompt = estimated_tokens(_prompt_text(self._request))
+        self._event_ch.send_nowait(
+            ChatChunk(
+                id=chunk_id,
+                usage=CompletionUsage(
+                    completion_tokens=completion,
+                    prompt_tokens=prompt,
+                    total_tokens=prompt + completion,
+                ),
+            )
+        )

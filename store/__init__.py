@@ -21,8 +21,9 @@ from store.base import (
     RetentionResult,
     StoredConsent,
 )
+from store.call_record import CallRecord
 from store.queries import Store
-from store.records import CallerInfo, CallRecord, ConsentRecord
+from store.records import CallerInfo, ConsentRecord
 from store.url import parse_database_url
 
 __all__ = [

@@ -35,7 +35,8 @@ from store.base import (
     utcnow,
     verify_rows,
 )
-from store.records import CallRecord, ConsentRecord
+from store.call_record import CallRecord
+from store.records import ConsentRecord
 from store.sql import Row, Tx
 
 _OUTBOX_COLUMNS = (

@@ -1,13 +1,14 @@
-"""What the store keeps: consent decisions and call records (the delivered payload)."""
+"""What the store keeps: consent decisions, and who called. The call record (the delivered
+payload) is `store.call_record.CallRecord`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from store.caller_lookup import CallerLookup
+from store.timestamps import utcnow
 
 ConsentMethod = Literal["voice", "keypad", "none"]
 ConsentEnding = Literal[
@@ -20,17 +21,6 @@ ConsentEnding = Literal[
     "withdrawn",  # a withdrawal row: the caller took back a yes mid-call
 ]
 ConsentRowKind = Literal["decision", "withdrawal"]
-CallStatus = Literal[
-    "complete",
-    "caller_hung_up",
-    "declined",
-    "error",
-    "timed_out",  # ended on one of the line's limits: ended_reason says which (config/limits.py)
-]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class CallerInfo(BaseModel):
@@ -89,36 +79,4 @@ class ConsentRecord(BaseModel):
     recording_error: str | None = None
 
 
-class CallRecord(BaseModel):
-    """A call's record as it leaves the conversation (seed 003's payload, plus consent)."""
-
-    job_id: str
-    room_id: str | None = None
-    room: str
-    started_at: datetime
-    ended_at: datetime
-    summary: str | None = None
-    results: dict[str, Any] = Field(default_factory=dict)
-    form: str | None = None
-    status: CallStatus
-    consent: dict[str, Any] | None = Field(
-        default=None, description="decision, method, wording_version, asked_at, answered_at"
-    )
-    ended_reason: str | None = Field(
-        default=None,
-        description="how the session closed, or the line's limit that ended the call "
-        "(silence_timeout, max_duration)",
-    )
-    caller: CallerInfo = Field(default_factory=CallerInfo)
-    events: list[dict[str, Any]] = Field(
-        default_factory=list, description="escalations, grants, transfers, callbacks, errors"
-    )
-    after_hours: bool = Field(
-        default=False, description="The call came in outside business hours (BUSINESS_HOURS_FILE)."
-    )
-    lookup: CallerLookup | None = Field(
-        default=None, description="What the caller lookup (LOOKUP_URL) answered, or why not."
-    )
-
-    def payload(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+__all__ = ["CallerInfo", "ConsentRecord", "utcnow"]

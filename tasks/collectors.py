@@ -61,6 +61,7 @@ class _FormCollector(AgentTask[Any]):
     def __init__(self, *, policy: DeclinePolicy, ask: str | None = None, **kwargs: Any) -> None:
         self._policy = policy
         self.ask = ask
+        self.field_name = policy.field  # which field this collects (the call record reads it)
         super().__init__(**kwargs)
 
     async def on_enter(self) -> None:

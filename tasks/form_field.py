@@ -68,6 +68,7 @@ class FieldTask(AgentTask[Any]):
         phone_region: str | None = None,
     ) -> None:
         self.form_field = field
+        self.field_name = field.name  # which field this collects (the call record reads it)
         self._phone_region = phone_region
         self.ask = render(field.ask) if field.ask else None
         self.record_tool_name = f"record_{field.name}"

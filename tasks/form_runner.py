@@ -4,69 +4,42 @@
 
 What the caller hears and what is stored:
 
-- complete: the form's final words (verbatim: no model round trip) start at once; the
-  summary, if asked for, is written while they play; the record (status complete, every
-  answer) is stored; then the call ends by itself. No end-call tool.
-- a required answer refused twice: the form's incomplete words, the record with status
-  `declined` and what was collected, and the call ends.
-- the caller hangs up: nothing to say; the record (status `caller_hung_up`, what was
-  collected so far) is stored in the background, before the job's shutdown finishes.
+- complete: the form's final words (verbatim: no model round trip) start at once; then
+  the call ends by itself (no end-call tool); ended_reason `form_completed`, every answer.
+- a required answer refused twice: the form's incomplete words, and the call ends
+  (`form_refused`, with what was collected).
+- the caller hangs up: nothing to say (`caller_hung_up` during the form, what was
+  collected so far).
+- anything else failing: the incomplete words, `error`.
+
+The record is completed (summary included, when asked for) and stored when the session
+closes, like every call's (`call/record.py`).
 - a limit of the line ends the call (silence, the maximum duration: `call/`): the same,
   with status `timed_out` and the limit as `ended_reason`.
-- anything else failing: the incomplete words, status `error`.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
-from livekit.agents import Agent, AgentSession, llm
+from livekit.agents import Agent, AgentSession
 
 from call.call import Call
 from call.livekit_compat import is_closing
-from call.record import save_call_record, store_call_record
 from forms.model import Form
-from store.records import CallStatus
 from tasks.field_decline import RequiredAnswerRefused
 from tasks.form_compiler import FormProgress, compile_form
-from tasks.form_summary import bounded_summary
+
+FormStatus = Literal["complete", "declined", "caller_hung_up", "timed_out", "error"]
+# How each way a form ends is recorded (call/ending.py); a hang-up is the session's to say,
+# a limit the limit's (call/silence.py, call/duration.py).
+ENDINGS = {"complete": "form_completed", "declined": "form_refused", "error": "error"}
 
 logger = logging.getLogger("consent-agent.forms")
 
 
-def wants_summary(form: Form, state: Call) -> bool:
-    if form.ending.summary is not None:
-        return form.ending.summary
-    return state.settings.forms.forms_summary
-
-
-def _summary_llm(session: AgentSession, state: Call) -> llm.LLM | None:
-    model = state.models.llm or session.llm
-    return model if isinstance(model, llm.LLM) else None
-
-
-async def _write_summary(session: AgentSession, state: Call, form: Form) -> None:
-    if not wants_summary(form, state):
-        return
-    summary, problem = await bounded_summary(
-        _summary_llm(session, state),
-        within=state.settings.forms.forms_summary_timeout,
-        form=form,
-        history=list(session.history.items),
-        results=state.outcome.results,
-        status=state.outcome.status or "complete",
-    )
-    state.outcome.summary = summary
-    if problem:
-        state.outcome.note("summary_failed", error=problem)
-
-
-async def _store_after_hang_up(session: AgentSession, state: Call, form: Form) -> None:
-    await _write_summary(session, state, form)
-    await store_call_record(state)
-
-
-async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatus:
+async def collect(agent: Agent, form: Form, progress: FormProgress) -> FormStatus:
     """Run the form's TaskGroup; the status it ended with."""
     state: Call = agent.session.userdata
     try:
@@ -93,10 +66,11 @@ async def collect(agent: Agent, form: Form, progress: FormProgress) -> CallStatu
         return "error"
 
 
-async def run_form(agent: Agent, form: Form) -> CallStatus:
+async def run_form(agent: Agent, form: Form) -> FormStatus:
     session: AgentSession = agent.session
     state: Call = session.userdata
     progress = FormProgress(form)
+    state.collected_form = form
     state.outcome.form = form.name
     state.outcome.results = progress.results  # answers land in the record as they are given
     state.outcome.note("form_started", form=form.name)
@@ -106,18 +80,15 @@ async def run_form(agent: Agent, form: Form) -> CallStatus:
         await session.say(render(form.welcome))
 
     status = await collect(agent, form, progress)
-    state.outcome.end(status)
+    if status in ENDINGS:
+        state.outcome.end(ENDINGS[status], form=form.name)
     state.outcome.results = progress.ordered()
     state.outcome.note("form_ended", form=form.name, status=status)
 
     if status in ("caller_hung_up", "timed_out"):  # the call is over: nothing to say
-        state.journal.spawn(_store_after_hang_up(session, state, form), what="form record")
         return status
 
     words = form.ending.final_words if status == "complete" else form.ending.incomplete_words
-    goodbye = session.say(render(words), allow_interruptions=False)
-    await _write_summary(session, state, form)  # while the caller hears the final words
-    await save_call_record(state)
-    await goodbye
+    await session.say(render(words), allow_interruptions=False)
     await state.controls.hang_up()
     return status

@@ -63,6 +63,7 @@ class ListFieldTask(AgentTask[list[dict[str, Any]] | None]):
         phone_region: str | None = None,
     ) -> None:
         self.form_field = field
+        self.field_name = field.name  # which field this collects (the call record reads it)
         self._phone_region = phone_region
         self.ask = render(field.ask) if field.ask else None
         self.ask_another = render(field.ask_another) if field.ask_another else None

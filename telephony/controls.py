@@ -23,13 +23,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from livekit import api
 from livekit.agents import AgentSession, llm
 from livekit.agents.voice.events import CloseEvent
 
-from call.controls import RecordingStart, TransferAttempt, TransferOutcome
+from call.controls import (
+    EgressReport,
+    RecordingFileReport,
+    RecordingStart,
+    TransferAttempt,
+    TransferOutcome,
+)
 from config.telephony import TelephonySettings
 from telephony.caller import mask_number
 from telephony.transfer import HumanTransferTask, outcome_of_sip_code, outcome_of_sip_error
@@ -72,6 +79,44 @@ def recording_output(settings: TelephonySettings) -> api.EncodedFileOutput:
             )
         )
     return output
+
+
+_ENDED = {
+    api.EgressStatus.EGRESS_COMPLETE: "complete",
+    api.EgressStatus.EGRESS_FAILED: "failed",
+    api.EgressStatus.EGRESS_ABORTED: "failed",
+    api.EgressStatus.EGRESS_LIMIT_REACHED: "complete",  # stopped at LiveKit's limit: a file
+}
+
+
+def _time(nanoseconds: int) -> datetime | None:
+    return datetime.fromtimestamp(nanoseconds / 1e9, UTC) if nanoseconds else None
+
+
+def egress_report(info: api.EgressInfo) -> EgressReport:
+    """An `EgressInfo` as the call record needs it (LiveKit's times are in nanoseconds)."""
+    status = _ENDED.get(info.status)
+    if status is None:
+        status = "ending" if info.status == api.EgressStatus.EGRESS_ENDING else "active"
+    files = tuple(
+        RecordingFileReport(
+            location=f.location or None,
+            filename=f.filename or None,
+            duration_seconds=round(f.duration / 1e9, 3) if f.duration else None,
+            size_bytes=f.size or None,
+        )
+        for f in info.file_results
+    )
+    error = info.error or None
+    if info.status == api.EgressStatus.EGRESS_LIMIT_REACHED:
+        error = error or "stopped at LiveKit's egress time limit"
+    return EgressReport(
+        status=status,  # type: ignore[arg-type]
+        started_at=_time(info.started_at),
+        ended_at=_time(info.ended_at),
+        files=files,
+        error=error,
+    )
 
 
 def _secret(value: Any) -> str:
@@ -149,6 +194,13 @@ class LiveKitCallControls:
                 logger.warning("could not stop egress %s: %s", egress_id, exc)
                 raise
             self._egress_id = None
+
+    async def recording_report(self, egress_id: str) -> EgressReport | None:
+        """What LiveKit reports for the egress now (`ListEgress`): once it has ended, where
+        the file went. None if LiveKit doesn't know it; raises if LiveKit can't be asked."""
+        response = await self._api.egress.list_egress(api.ListEgressRequest(egress_id=egress_id))
+        info = next((i for i in response.items if i.egress_id == egress_id), None)
+        return egress_report(info) if info is not None else None
 
     async def _stop_quietly(self) -> None:
         with contextlib.suppress(Exception):  # already logged

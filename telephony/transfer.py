@@ -34,6 +34,7 @@ from livekit.agents.voice.background_audio import AudioConfig
 from livekit.agents.voice.events import CloseEvent
 
 from call.call import Call
+from call.capture import ActiveAgent
 from call.controls import TransferAttempt, TransferOutcome
 from call.livekit_compat import is_closing
 from config.telephony import HOLD_AUDIO_BUILTIN, HOLD_AUDIO_OFF, TelephonySettings
@@ -177,8 +178,20 @@ class HumanTransferTask(WarmTransferTask):
             self._human_agent_failed_fut.set_result(None)
         self._set_result(ToolError("the caller hung up while on hold"))
 
+    def _keep_colleague_lines(self) -> None:
+        """Before the framework closes the colleague's leg: its conversation (the briefing,
+        the colleague's answers) goes in the call's transcript."""
+        leg = self._human_agent_sess
+        try:
+            capture = getattr(self.session.userdata, "capture", None)
+        except ValueError:  # no userdata: not our call state
+            return
+        if leg is not None and capture is not None:
+            capture.add_side_line(ActiveAgent(self.label), list(leg.history.items))
+
     def _set_result(self, result: WarmTransferResult | Exception) -> None:
         if not self.done():
+            self._keep_colleague_lines()
             if isinstance(result, WarmTransferResult):
                 self._ended("connected")
             else:

@@ -199,6 +199,13 @@ async def offline_call(
             await store.close()
 
 
+def conversation_requests(call: OfflineCall) -> list[Any]:
+    """The model requests made for the conversation: the analysis after the call left out."""
+    from call.analysis import ANALYSIS_TOOL
+
+    return [r for r in call.llm.requests if ANALYSIS_TOOL not in r.tool_names]
+
+
 def spoken(result: RunResult[Any]) -> list[str]:
     """What the caller heard during a run, in order."""
     return [

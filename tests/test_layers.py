@@ -11,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS: list[set[str]] = [
-    {"consent", "forms", "store", "logsafe"},  # definitions and records: no LiveKit import
+    {"consent", "store", "logsafe"},  # definitions and records: no LiveKit import
+    {"forms"},  # forms (no LiveKit import): a form's payload schema is the call record's
     {"config"},  # settings, validating the definitions they name
     {"pipeline", "delivery", "ops"},  # models; the outbox sender; the operator CLI
     {"call"},  # one call: services, outcome, record

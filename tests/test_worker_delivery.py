@@ -64,7 +64,9 @@ async def test_a_finished_call_reaches_the_endpoint_signed(
     payload = json.loads(receiver.accepted[webhook_id][0])
     assert payload["job_id"] == "AJ_offline"
     assert payload["consent"]["decision"] is True
-    assert payload["status"] == "complete"
+    # the caller hung up mid-conversation: that is how the call ended, not "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("caller_hung_up", "caller_hung_up")
+    assert payload["ended_stage"] == "conversation"
     assert {"job_id", "room_id", "room", "started_at", "ended_at", "summary", "results"} <= set(
         payload
     )

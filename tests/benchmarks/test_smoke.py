@@ -31,6 +31,10 @@ OVERHEAD_ITEMS = [
     "wall time per turn, p95",
     "ratio ours / bare Agent (p50)",
 ]
+SHUTDOWN_ITEMS = [
+    "hang-up → record stored, analysis model answering after 1 s (p50 / max)",
+    "hang-up → record stored, analysis model never answering (p50 / max)",
+]
 FIRST_AUDIO_ITEMS = [
     f"session start → first audio, {label} (p50 / p95)"
     for label in (
@@ -66,6 +70,7 @@ def test_quick_run_prints_and_writes_every_row(tmp_path: Path) -> None:
 
     expected = {("LLM round trips", i) for i in ROUND_TRIP_ITEMS}
     expected |= {("App overhead per turn", i) for i in OVERHEAD_ITEMS}
+    expected |= {("Job shutdown with the analysis", i) for i in SHUTDOWN_ITEMS}
     expected |= {("Consent question: first audio", i) for i in FIRST_AUDIO_ITEMS}
     expected |= {(f"Delivery ({db})", i) for db in ("SQLite", "PostgreSQL") for i in DELIVERY_ITEMS}
     assert expected <= seen, sorted(expected - seen)

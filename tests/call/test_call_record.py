@@ -33,8 +33,10 @@ async def test_hanging_up_stores_the_record_without_waiting_for_the_job_to_end(
 
         [payload] = await _stored_payloads(call_)
         assert payload["job_id"] == "AJ_offline"
-        assert payload["status"] == "complete"
-        assert payload["ended_reason"] == "participant_disconnected"
+        # the caller hung up mid-conversation (LiveKit's close reason is kept apart)
+        assert (payload["status"], payload["ended_reason"]) == ("caller_hung_up", "caller_hung_up")
+        assert payload["ended_stage"] == "conversation"
+        assert payload["session_close_reason"] == "participant_disconnected"
         assert payload["consent"]["decision"] is True
         assert [e["type"] for e in payload["events"]][:2] == ["consent", "routing"]
 
@@ -51,6 +53,7 @@ async def test_a_declined_call_is_recorded_as_declined(tmp_path: Path, make_sett
         await c.wait_closed()
 
         [payload] = await _stored_payloads(c)
-        assert payload["status"] == "declined"
+        assert (payload["status"], payload["ended_reason"]) == ("declined", "consent_refused")
+        assert payload["ended_by"] == "agent"  # not LiveKit's "user_initiated"
         assert payload["consent"]["decision"] is False
         assert payload["consent"]["recorded"] is False

@@ -17,7 +17,7 @@ from tests.call.scripts import (
     at_consent,
     front_desk,
 )
-from tests.harness import offline_call, spoken, tool_calls
+from tests.harness import conversation_requests, offline_call, spoken, tool_calls
 
 NO_ANSWER_GOODBYE = (
     "Sorry, I couldn't get a clear yes or no, and we can't continue this call without one. "
@@ -64,10 +64,11 @@ async def test_caller_says_no_hears_goodbye_and_the_call_ends(
         assert spoken(result) == [GOODBYE]
         closed = await call_.wait_closed()
         assert closed.reason.value == "user_initiated"
-        assert call_.llm.requests == []  # no model round trip at all on a plain no
+        assert conversation_requests(call_) == []  # no model round trip at all on a plain no
         records = await call_.consent_records()
         assert [(r.decision, r.ending) for r in records] == [(False, "answered")]
         assert call_.state.outcome.status == "declined"
+        assert call_.state.outcome.ending().reason == "consent_refused"
         assert call_.state.outcome.egress_id is None
 
 
@@ -238,7 +239,9 @@ async def test_hanging_up_during_the_question_is_no_consent(tmp_path: Path) -> N
         records = await call_.consent_records()
         assert [(r.decision, r.method, r.ending) for r in records] == [(False, "none", "hung_up")]
         assert call_.state.outcome.status == "caller_hung_up"
-        assert call_.llm.requests == []
+        assert call_.state.outcome.ending().reason == "caller_hung_up"
+        assert call_.state.outcome.ending().stage == "consent"
+        assert conversation_requests(call_) == []
 
 
 async def test_a_closing_session_during_the_question_is_no_consent(tmp_path: Path) -> None:

@@ -85,7 +85,9 @@ async def test_a_caller_who_only_asks_questions_is_not_recorded_after_the_turn_l
         await call_.wait_closed()
         records = await call_.consent_records()
         assert [(r.decision, r.ending, r.matched) for r in records] == [(False, "turn_limit", None)]
-        assert call_.state.outcome.status == "declined"
+        # the caller never said no: the call ended unanswered, not declined
+        assert call_.state.outcome.status == "unanswered"
+        assert call_.state.outcome.ending().reason == "consent_unanswered"
 
 
 async def test_after_the_turn_limit_an_unrecorded_call_goes_on(

@@ -437,6 +437,7 @@ class _ScriptedRecognizeStream(stt.RecognizeStream):
     def __init__(self, owner: ScriptedSTT, *, conn_options: APIConnectOptions) -> None:
         super().__init__(stt=owner, conn_options=conn_options)
         self._owner = owner
+        self._unreported = 0.0  # seconds of audio received since the last usage report
 
     async def _run(self) -> None:
         o = self._owner
@@ -448,6 +449,7 @@ class _ScriptedRecognizeStream(stt.RecognizeStream):
                     self._final(words)
                 words = None
                 continue
+            self._unreported += item.duration
             recognized = o._words_in(item, new_utterance=words is None)
             if recognized is not None:
                 if words is None or (recognized and recognized != words):
@@ -474,11 +476,23 @@ class _ScriptedRecognizeStream(stt.RecognizeStream):
             self._owner._event(stt.SpeechEventType.INTERIM_TRANSCRIPT, " ".join(shown))
         )
 
+    def _report_usage(self) -> None:
+        """Like a streaming provider: the audio billed so far, reported with each final."""
+        if self._unreported > 0:
+            self._event_ch.send_nowait(
+                stt.SpeechEvent(
+                    type=stt.SpeechEventType.RECOGNITION_USAGE,
+                    recognition_usage=stt.RecognitionUsage(audio_duration=self._unreported),
+                )
+            )
+            self._unreported = 0.0
+
     def _final(self, words: str) -> None:
         if not words:
             return  # noise with no scripted words: nothing to transcribe
         self._owner.finals.append(words)
         self._event_ch.send_nowait(self._owner._event(stt.SpeechEventType.FINAL_TRANSCRIPT, words))
+        self._report_usage()
 
 
 # -- the voices (TTS) -----------------------------------------------------------------------

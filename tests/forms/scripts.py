@@ -7,10 +7,10 @@ from typing import Any
 
 import jsonschema
 
+from call.analysis import SUMMARY_MARKER
 from forms.model import Form
 from forms.schema import payload_schema, results_schema
 from offline.scripted_llm import Reply, Request, Script, call, say
-from tasks.form_summary import SUMMARY_MARKER
 from tests.harness import OfflineCall
 
 SUMMARY = "The caller gave all the answers the form asked for."

@@ -95,7 +95,7 @@ async def test_a_correction_goes_back_to_the_earlier_field(tmp_path: Path) -> No
         await c.wait_closed()
         payload = await the_payload(c)
 
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["results"]["email"] == "bob@example.com"
     assert set(payload["results"]) == {"email", "party_size", "guests", "notes"}
     assert_matches_schema(payload, BOOKING)
@@ -147,7 +147,7 @@ async def test_a_declined_optional_field_is_null_and_the_form_goes_on(tmp_path: 
         await c.wait_closed()
         assert heard(c)[-1] == "All booked. Goodbye."
         payload = await the_payload(c)
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["results"]["notes"] is None
     assert payload["results"]["guests"] == [{"name": "Ann", "diet": "vegan"}]
     assert_matches_schema(payload, BOOKING)
@@ -176,7 +176,7 @@ async def test_a_required_field_is_not_skipped_on_the_first_refusal(tmp_path: Pa
         await c.wait_closed()
         assert heard(c)[-1] == "Sorry, I can't book without that. Goodbye."
         payload = await the_payload(c)
-    assert payload["status"] == "declined"
+    assert (payload["status"], payload["ended_reason"]) == ("declined", "form_refused")
     assert payload["results"] == {}
     refused = [e for e in payload["events"] if e["type"] == "form_refused"]
     assert refused[0]["field"] == "email"
@@ -190,7 +190,11 @@ async def test_hanging_up_mid_form_stores_what_was_collected(tmp_path: Path) -> 
             await c.caller_says(words)
         await c.hang_up()
         payload = await the_payload(c)
-    assert payload["status"] == "caller_hung_up"
+    assert (payload["status"], payload["ended_reason"], payload["ended_stage"]) == (
+        "caller_hung_up",
+        "caller_hung_up",
+        "form",
+    )
     assert payload["results"] == {
         "email": "ann@example.com",
         "party_size": 4,
@@ -233,6 +237,6 @@ async def test_a_number_answer_that_is_not_finite_is_asked_again(
         await c.caller_says("seven and a half")
         await c.wait_closed()
         payload = await the_payload(c)
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["results"] == {"score": 7.5}
     assert_matches_schema(payload, SCORE)

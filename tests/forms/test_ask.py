@@ -126,7 +126,7 @@ async def test_each_question_is_spoken_in_exactly_the_asked_words(
         assert heard(c)[-1] == "All booked. Goodbye."
         payload = await the_payload(c)
 
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["results"] == {
         "email": "ann@example.com",
         "party_size": 4,

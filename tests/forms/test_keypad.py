@@ -43,4 +43,8 @@ async def test_the_order_number_is_entered_on_the_keypad(tmp_path: Path, make_se
             await c.hang_up()
             payload = await the_payload(c)
     assert payload["results"]["order_number"] == "442109"
-    assert payload["status"] == "caller_hung_up"
+    assert (payload["status"], payload["ended_reason"], payload["ended_stage"]) == (
+        "caller_hung_up",
+        "caller_hung_up",
+        "form",
+    )

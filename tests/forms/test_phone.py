@@ -115,7 +115,7 @@ WHERE = ["field", "object", "list"]
 )
 async def test_a_phone_answer_is_stored_in_e164(tmp_path: Path, where: str, said: str) -> None:
     payload, _, heard_ = await collect(where, [said], tmp_path)
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert stored_phone(where, payload["results"]) == "+14155550123"
     assert heard_[-1] == THANKS
 

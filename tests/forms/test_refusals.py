@@ -100,7 +100,7 @@ async def refuse_twice(kind: str, tmp_path: Path, *, at_once: int, again_after_e
         await c.wait_closed()
         assert heard(c)[-1] == SORRY
         payload = await the_payload(c)
-    assert payload["status"] == "declined"
+    assert (payload["status"], payload["ended_reason"]) == ("declined", "form_refused")
     assert [e["field"] for e in payload["events"] if e["type"] == "form_refused"] == ["detail"]
     assert_matches_schema(payload, form)
 
@@ -162,4 +162,4 @@ async def test_a_decline_before_the_caller_said_anything_to_this_question_is_not
             await c.wait_closed()
             assert heard(c)[-1] == SORRY
             payload = await the_payload(c)
-    assert payload["status"] == "declined"
+    assert (payload["status"], payload["ended_reason"]) == ("declined", "form_refused")

@@ -73,7 +73,7 @@ async def test_customer_feedback_chosen_by_dispatch_metadata(tmp_path: Path, mak
         assert [is_summary_request(r) for r in after] == [False, True]
         payload = await the_payload(c)
 
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["form"] == "customer_feedback"
     assert payload["results"] == {
         "service_type": "repair",
@@ -148,7 +148,7 @@ async def test_patient_intake_collects_a_list_of_three_and_a_nested_object(
         assert heard(c)[-1].startswith("Thank you, that's everything we need.")
         payload = await the_payload(c)
 
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["results"] == {
         "patient_name": {"first_name": "Jane", "last_name": "Doe"},
         "date_of_birth": "1980-03-04",
@@ -237,7 +237,7 @@ async def test_lead_qualification_started_by_the_sales_specialist(
         payload = await the_payload(c)
 
     assert payload["form"] == "lead_qualification"
-    assert payload["status"] == "complete"
+    assert (payload["status"], payload["ended_reason"]) == ("complete", "form_completed")
     assert payload["results"] == {
         "contact_name": {"first_name": "Sam", "last_name": "Lee"},
         "company": "Northwind Traders",

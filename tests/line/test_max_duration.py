@@ -139,6 +139,6 @@ def test_a_form_payload_schema_knows_every_status_a_record_can_have() -> None:
     from typing import get_args
 
     from forms.schema import payload_schema
-    from store.records import CallStatus
+    from store.call_record import CallStatus
 
     assert payload_schema(BOOKING)["properties"]["status"]["enum"] == list(get_args(CallStatus))

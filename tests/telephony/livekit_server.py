@@ -21,6 +21,37 @@ API_KEY = "APItestkey"
 API_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 _ids = itertools.count(1)
+RECORDING_BUCKET = "s3://recordings-test"
+STARTED_NS = 1_790_000_000_000_000_000  # 2026-09-21T...Z, in LiveKit's nanoseconds
+ENDED_NS = STARTED_NS + 42_500_000_000
+
+
+def egress(
+    egress_id: str, status: int = api.EgressStatus.EGRESS_COMPLETE, **fields: Any
+) -> api.ListEgressResponse:
+    """A ListEgress answer about one egress (an ended one, with its file, by default)."""
+    return api.ListEgressResponse(
+        items=[api.EgressInfo(egress_id=egress_id, status=status, **fields)]
+    )
+
+
+def ended_egress(egress_id: str) -> api.ListEgressResponse:
+    return egress(
+        egress_id,
+        started_at=STARTED_NS,
+        ended_at=ENDED_NS,
+        file_results=[
+            api.FileInfo(
+                filename=f"recordings/{egress_id}.ogg",
+                location=f"{RECORDING_BUCKET}/recordings/{egress_id}.ogg",
+                duration=42_500_000_000,
+                size=681_000,
+                started_at=STARTED_NS,
+                ended_at=ENDED_NS,
+            )
+        ],
+    )
+
 
 # (service, method) -> (request type, default response factory)
 METHODS: dict[tuple[str, str], tuple[type[Message], Any]] = {
@@ -36,6 +67,8 @@ METHODS: dict[tuple[str, str], tuple[type[Message], Any]] = {
         api.StopEgressRequest,
         lambda req: api.EgressInfo(egress_id=req.egress_id, status=api.EgressStatus.EGRESS_ENDING),
     ),
+    # What LiveKit reports once an egress has ended: the file and where it went.
+    ("Egress", "ListEgress"): (api.ListEgressRequest, lambda req: ended_egress(req.egress_id)),
     ("RoomService", "DeleteRoom"): (api.DeleteRoomRequest, lambda req: api.DeleteRoomResponse()),
     ("RoomService", "MoveParticipant"): (
         api.MoveParticipantRequest,

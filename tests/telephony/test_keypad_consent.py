@@ -10,7 +10,7 @@ from livekit import rtc
 from livekit.agents.testing import fake_job_context
 
 from tests.call.scripts import HOW_CAN_I_HELP, QUESTION, front_desk
-from tests.harness import offline_call, spoken
+from tests.harness import conversation_requests, offline_call, spoken
 from tests.telephony.calls import PHONE_CALLER, ROOM, heard, until
 
 KEYPAD_HINT = "You can also press 1 to agree, or 2 to decline."
@@ -63,7 +63,8 @@ async def test_2_declines_and_the_caller_hears_goodbye(tmp_path: Path, make_sett
             records = await call_.consent_records()
             assert [(r.decision, r.method, r.digit) for r in records] == [(False, "keypad", "2")]
             assert call_.state.outcome.status == "declined"
-            assert call_.llm.requests == []
+            assert call_.state.outcome.ending().reason == "consent_refused"
+            assert conversation_requests(call_) == []
 
 
 async def test_other_keys_get_one_short_reprompt_then_1_counts(tmp_path: Path) -> None:

@@ -68,11 +68,13 @@ async def test_a_yes_starts_an_audio_only_recording_and_the_end_of_the_call_stop
 
         await call_.hang_up()
         await controls.made[0].aclose()
+        await call_.settle()
 
         [stop] = livekit_server.calls("StopEgress")
         assert stop.body.egress_id == egress_id
         assert stop.grants.video.room_record is True
-        assert livekit_server.methods() == ["StartRoomCompositeEgress", "StopEgress"]
+        # then, for the call record, LiveKit is asked where the file went
+        assert livekit_server.methods() == ["StartRoomCompositeEgress", "StopEgress", "ListEgress"]
 
 
 async def test_a_no_is_never_recorded_and_the_goodbye_hangs_up_by_deleting_the_room(
@@ -129,6 +131,11 @@ async def test_when_the_recording_cannot_start_the_call_goes_on_and_the_record_s
         await call_.hang_up()
         await controls.made[0].aclose()
         assert livekit_server.calls("StopEgress") == []  # nothing to stop
+        await call_.settle()
+        recording = call_.state.to_record().recording
+        assert (recording.status, recording.egress_id) == ("failed", None)
+        assert "no workers available" in (recording.error or "")
+        assert livekit_server.calls("ListEgress") == []  # nothing to ask about
 
 
 async def test_with_recording_disabled_a_yes_records_nothing(

@@ -99,5 +99,5 @@ async def test_a_caller_on_hold_is_not_silent(
             assert heard(c)[-1] == CONNECTED
             assert PROMPT not in heard(c)
             [record] = await c.stored_records()
-            assert record["ended_reason"] == "user_initiated"
+            assert record["ended_reason"] == "transferred"
             assert "silence_prompt" not in [e["type"] for e in record["events"]]
