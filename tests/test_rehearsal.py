@@ -321,9 +321,10 @@ def test_billing_records_the_issue_and_the_manager_grants_within_limits_refuses_
         console.sees("\u2713 issue_credit: Credit of 20.00 USD issued.")
 
         console.says("bye")
-        after = console.sees("Call ended")
+        after = console.sees("; consent: yes).")  # the whole "Call ended" line
         assert "Thanks for calling. Goodbye!" in after
-        assert "(status: complete; consent: yes)." in after  # "bye" ended it, consent on record
+        # "bye" is the caller hanging up mid-conversation: the record says so (issue 12)
+        assert "Call ended" in after and "(status: caller_hung_up; consent: yes)." in after
         assert "Recording would stop now: the call ended." in after
         assert "is stored in sqlite:///" in after and "python -m ops outbox show msg_" in after
         assert "WEBHOOK_URL is not set" in after
