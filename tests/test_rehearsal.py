@@ -331,7 +331,7 @@ def test_billing_records_the_issue_and_the_manager_grants_within_limits_refuses_
     [record] = _payloads(database)
     grants = [(e["type"], e.get("amount")) for e in record["events"] if "grant" in e["type"]]
     assert grants == [("grant_refused", "500.00"), ("grant", "40.00"), ("grant", "20.00")]
-    assert record["ended_reason"] == "participant_disconnected"
+    assert record["ended_reason"] == "caller_hung_up"  # the honest ending (issue 12)
 
 
 def test_support_opens_a_ticket_for_the_problem_the_caller_described(tmp_path: Path) -> None:
